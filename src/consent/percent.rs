@@ -1,0 +1,64 @@
+//! Percent-decoding into a caller's stack buffer.
+//!
+//! Consent banners store their value with `encodeURIComponent`; decoding it
+//! must not allocate, so the bytes go into a fixed buffer on the stack.
+
+/// Decodes `%XX` escapes of `input` into `out`, returning the decoded length.
+///
+/// `None` when an escape is not `%` followed by two hex digits (what
+/// `decodeURIComponent` refuses) or when `out` is too small. `+` stays a
+/// `+`: this is URI encoding, not form encoding.
+pub(crate) fn decode_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    let mut len = 0;
+    let mut rest = input;
+    while let Some((&byte, tail)) = rest.split_first() {
+        let (decoded, tail) = match byte {
+            b'%' => match tail {
+                [hi, lo, tail @ ..] => (hex(*hi)? << 4 | hex(*lo)?, tail),
+                _ => return None,
+            },
+            _ => (byte, tail),
+        };
+        *out.get_mut(len)? = decoded;
+        len += 1;
+        rest = tail;
+    }
+    Some(len)
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(input: &str) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 64];
+        decode_into(input.as_bytes(), &mut buf).map(|len| buf[..len].to_vec())
+    }
+
+    #[test]
+    fn decodes_escapes_once() {
+        assert_eq!(decode("%7B%22a%22%3Atrue%7d").unwrap(), br#"{"a":true}"#);
+        assert_eq!(decode("a+b").unwrap(), b"a+b");
+        assert_eq!(decode("%2525").unwrap(), b"%25");
+        assert_eq!(decode("%FF%00").unwrap(), b"\xff\x00");
+    }
+
+    #[test]
+    fn refuses_bad_escapes_and_overflow() {
+        assert_eq!(decode("%"), None);
+        assert_eq!(decode("%4"), None);
+        assert_eq!(decode("%zz"), None);
+        assert_eq!(decode("%4g"), None);
+        let mut tiny = [0u8; 2];
+        assert_eq!(decode_into(b"abc", &mut tiny), None);
+    }
+}

@@ -1,0 +1,215 @@
+//! The response filter: which `Set-Cookie` lines a response may keep.
+//!
+//! Pure policy logic on a `HeaderMap`, apart from the tower plumbing so it
+//! can be tested and fuzzed without a service. It never allocates: the
+//! decisions live in a `u64` bitmap (recomputed past 64 lines), and the kept
+//! values are moved, not cloned, into an inline buffer and back.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::header::{Entry, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+use smallvec::SmallVec;
+
+use crate::ascii;
+use crate::consent::{read_default, Grants};
+use crate::policy::matcher::Class;
+use crate::policy::{Inner, UnknownCookies};
+use crate::request::RequestContext;
+use crate::set_cookie::{cookie_name, SetCookie};
+
+/// How many kept values the rebuild holds without touching the heap. A
+/// browser keeps at most 180 cookies per domain; a page that keeps more than
+/// this many in one response pays one allocation.
+const INLINE_KEPT: usize = 64;
+
+/// Removes from `headers` every `Set-Cookie` the visitor has not granted.
+///
+/// `granted` is the consent the request carried; a consent cookie set by
+/// this very response replaces it (the visitor just chose). When nothing is
+/// stripped the map is not touched.
+pub(crate) fn filter_set_cookies(
+    headers: &mut HeaderMap,
+    policy: &Inner,
+    granted: Grants,
+    ctx: &RequestContext,
+) {
+    let mut judge = Judge {
+        policy,
+        granted,
+        ctx,
+        now: None,
+    };
+    let Some(kept) = judge.decide(headers) else {
+        return;
+    };
+    rebuild(headers, &mut judge, kept);
+}
+
+/// Decides line by line, with the clock read at most once per response.
+struct Judge<'a> {
+    policy: &'a Inner,
+    granted: Grants,
+    ctx: &'a RequestContext,
+    now: Option<i64>,
+}
+
+impl Judge<'_> {
+    /// The first pass: `None` when every line is kept (the common case),
+    /// else a bitmap of the kept lines among the first 64.
+    fn decide(&mut self, headers: &HeaderMap) -> Option<u64> {
+        let mut values = headers.get_all(SET_COOKIE).iter().peekable();
+        values.peek()?;
+        let mut sets_consent = false;
+        let mut kept = 0u64;
+        let mut stripped_any = false;
+        for (index, value) in values.enumerate() {
+            let line = value.as_bytes();
+            match self.keep(line) {
+                Verdict::Keep => {
+                    if index < 64 {
+                        kept |= 1 << index;
+                    }
+                }
+                Verdict::KeepConsent => {
+                    sets_consent = true;
+                    if index < 64 {
+                        kept |= 1 << index;
+                    }
+                }
+                Verdict::Strip => stripped_any = true,
+            }
+        }
+        if sets_consent {
+            // Rule 1: the visitor just chose, and that choice decides this
+            // response. Every line is judged again under it.
+            self.granted = self.response_consent(headers);
+            return self.decide_again(headers);
+        }
+        stripped_any.then_some(kept)
+    }
+
+    fn decide_again(&mut self, headers: &HeaderMap) -> Option<u64> {
+        let mut kept = 0u64;
+        let mut stripped_any = false;
+        for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
+            if self.keep(value.as_bytes()) == Verdict::Strip {
+                stripped_any = true;
+            } else if index < 64 {
+                kept |= 1 << index;
+            }
+        }
+        stripped_any.then_some(kept)
+    }
+
+    /// The consent after the response's own consent cookie lines, applied in
+    /// order as a browser's jar would: a line the browser would refuse
+    /// changes nothing, a deletion leaves necessary cookies only, and the
+    /// last stored value decides.
+    fn response_consent(&mut self, headers: &HeaderMap) -> Grants {
+        let mut granted = self.granted;
+        for value in headers.get_all(SET_COOKIE) {
+            let line = value.as_bytes();
+            if cookie_name(line) != Some(self.policy.consent_cookie.as_bytes()) {
+                continue;
+            }
+            let cookie = SetCookie::parse(line);
+            if !cookie.accepted_by_browser(self.ctx) {
+                continue;
+            }
+            granted = if cookie.expires_by(self.now()) {
+                Grants::NONE
+            } else {
+                read_default(cookie.value, self.policy).unwrap_or(Grants::NONE)
+            };
+        }
+        granted
+    }
+
+    fn keep(&mut self, line: &[u8]) -> Verdict {
+        let Some(name) = cookie_name(line) else {
+            // Nameless (`x`, `=x`) or a control character in the name.
+            return Verdict::Strip;
+        };
+        // A control character anywhere (a CR or LF that an unchecked header
+        // value smuggled in could start a second header line on the wire):
+        // the browser refuses such a line, so stripping it costs nothing.
+        if ascii::has_ctl_except_tab(line) {
+            return Verdict::Strip;
+        }
+        let allowed = match self.policy.matcher.classify(name) {
+            Some(Class::Consent) => return Verdict::KeepConsent,
+            Some(Class::Necessary) => true,
+            Some(Class::Category(index)) => self.granted.contains(usize::from(index)),
+            None => self.policy.unknown == UnknownCookies::Allow,
+        };
+        // Deleting a cookie is always allowed, so removing a tracker is never
+        // blocked; only deletions a browser would really perform count.
+        if allowed || SetCookie::parse(line).is_deletion(self.ctx, self.now()) {
+            Verdict::Keep
+        } else {
+            Verdict::Strip
+        }
+    }
+
+    fn now(&mut self) -> i64 {
+        *self.now.get_or_insert_with(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Keep,
+    KeepConsent,
+    Strip,
+}
+
+/// Replaces the `Set-Cookie` values with the kept ones, in order.
+///
+/// `HeaderMap` cannot remove single values of a name without collecting the
+/// rest into a `Vec`, and `insert`/`append` may grow a full map. So: move
+/// the kept values out (leaving cheap static placeholders), `remove` the name
+/// (which frees one slot and drops the rest in place), then re-insert through
+/// one `Entry` and append to it, which needs no further room.
+fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64) {
+    let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
+    let mut index = 0usize;
+    for (name, value) in headers.iter_mut() {
+        if name != SET_COOKIE {
+            continue;
+        }
+        let keep = if index < 64 {
+            kept_bits & (1 << index) != 0
+        } else {
+            judge.keep(value.as_bytes()) != Verdict::Strip
+        };
+        if keep {
+            kept.push(std::mem::replace(value, HeaderValue::from_static("")));
+        }
+        index += 1;
+    }
+    headers.remove(SET_COOKIE);
+    let mut kept = kept.into_iter();
+    let Some(first) = kept.next() else {
+        return;
+    };
+    match headers.entry(SET_COOKIE) {
+        Entry::Vacant(entry) => {
+            let mut entry = entry.insert_entry(first);
+            for value in kept {
+                entry.append(value);
+            }
+        }
+        // Unreachable after `remove`, but appending is the right answer.
+        Entry::Occupied(mut entry) => {
+            entry.append(first);
+            for value in kept {
+                entry.append(value);
+            }
+        }
+    }
+}

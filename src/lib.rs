@@ -1,0 +1,100 @@
+//! Tower middleware that makes a website keep its cookie promises.
+//!
+//! A cookie policy sorts cookies into *necessary* ones, which need no
+//! consent, and categories such as `statistics` or `marketing`, which do.
+//! Consent banners store the visitor's choice in a cookie, but nothing on the
+//! server stops a handler, a template or a proxied application from setting a
+//! tracking cookie anyway. [`CookieConsentLayer`] does:
+//!
+//! 1. it reads the visitor's choice from the consent cookie of the request
+//!    (`cookies_preferences` by default) and inserts it into the request's
+//!    extensions as a [`Consent`];
+//! 2. it removes every `Set-Cookie` of the response whose category the visitor
+//!    has not granted. Necessary cookies, the consent cookie itself and
+//!    deletions always pass.
+//!
+//! Data flows one way: request headers → [`Consent`] → response filter. The
+//! filter never allocates, never buffers or touches the body, and fails
+//! closed: a missing, empty or malformed consent value grants nothing but the
+//! necessary cookies.
+//!
+//! # Example
+//!
+//! ```
+//! use http::{header, Request, Response};
+//! use std::convert::Infallible;
+//! use tower::{service_fn, Layer, ServiceExt};
+//! use tower_cookie_consent::{CookieConsentLayer, Policy};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let policy = Policy::builder()
+//!     .necessary(["sessionid", "csrftoken"])
+//!     .category("statistics", ["_pk_id*", "_pk_ses*"])
+//!     .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
+//!     .build()?;
+//!
+//! // An application that sets a cookie of every kind.
+//! let app = service_fn(|_req: Request<()>| async {
+//!     Ok::<_, Infallible>(
+//!         Response::builder()
+//!             .header(header::SET_COOKIE, "sessionid=s3cr3t; HttpOnly")
+//!             .header(header::SET_COOKIE, "_pk_id.1.1fff=abc; Max-Age=33696000")
+//!             .header(header::SET_COOKIE, "_hjid=xyz")
+//!             .body(())
+//!             .unwrap(),
+//!     )
+//! });
+//! let svc = CookieConsentLayer::new(policy).layer(app);
+//!
+//! // The visitor accepted statistics only.
+//! let req = Request::builder()
+//!     .header(header::COOKIE, "cookies_preferences=statistics")
+//!     .body(())?;
+//! let res = svc.oneshot(req).await?;
+//!
+//! let kept: Vec<_> = res.headers().get_all(header::SET_COOKIE).iter().collect();
+//! assert_eq!(kept, ["sessionid=s3cr3t; HttpOnly", "_pk_id.1.1fff=abc; Max-Age=33696000"]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Rules
+//!
+//! The consent cookie value may be a list of granted categories
+//! (`statistics,marketing`, `all`), a JSON object (`{"statistics":true}`) or a
+//! JSON array (`["statistics"]`), optionally percent-encoded. Every
+//! `Set-Cookie` name is read as a browser reads it (RFC 6265bis section 5.6),
+//! on bytes. See the README for the full list of rules.
+//!
+//! # Feature flags
+//!
+//! - `axum`: [`Consent`] implements axum's `FromRequestParts` and
+//!   `OptionalFromRequestParts`.
+#![deny(unsafe_code)]
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod ascii;
+#[cfg(feature = "axum")]
+mod axum;
+mod consent;
+mod filter;
+mod future;
+mod layer;
+mod policy;
+mod request;
+mod service;
+mod set_cookie;
+
+#[doc(hidden)]
+pub mod __private;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use crate::axum::MissingConsentLayer;
+pub use crate::consent::{Categories, Consent};
+pub use crate::future::ResponseFuture;
+pub use crate::layer::CookieConsentLayer;
+pub use crate::policy::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
+pub use crate::service::CookieConsent;

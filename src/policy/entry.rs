@@ -1,0 +1,169 @@
+use std::borrow::Cow;
+
+/// One cookie of a policy: an exact name or a `prefix*`, with what the
+/// cookie declaration table says about it.
+///
+/// The descriptive fields do not change what the layer lets through; they
+/// document the cookie, and `path`/`domain` say where it lives so that it can
+/// be deleted.
+///
+/// ```
+/// use tower_cookie_consent::CookieEntry;
+///
+/// let entry = CookieEntry::new("_hjid")
+///     .with_provider("Hotjar")
+///     .with_purpose("Unique visitor id")
+///     .with_lifetime("12 months");
+/// assert_eq!(entry.name(), "_hjid");
+/// assert!(!entry.is_prefix());
+/// assert_eq!(entry.provider(), Some("Hotjar"));
+///
+/// let prefix: CookieEntry = "_pk_id*".into();
+/// assert!(prefix.is_prefix());
+/// assert_eq!(prefix.pattern(), "_pk_id");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CookieEntry {
+    name: Cow<'static, str>,
+    provider: Option<Cow<'static, str>>,
+    purpose: Option<Cow<'static, str>>,
+    lifetime: Option<Cow<'static, str>>,
+    path: Option<Cow<'static, str>>,
+    domain: Option<Cow<'static, str>>,
+}
+
+impl CookieEntry {
+    /// An entry for `name`: an exact cookie name, or a prefix ending in `*`.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            provider: None,
+            purpose: None,
+            lifetime: None,
+            path: None,
+            domain: None,
+        }
+    }
+
+    /// Sets who sets the cookie (for example `Hotjar`).
+    #[must_use]
+    pub fn with_provider(mut self, provider: impl Into<Cow<'static, str>>) -> Self {
+        self.provider = Some(provider.into());
+        self
+    }
+
+    /// Sets what the cookie is for.
+    #[must_use]
+    pub fn with_purpose(mut self, purpose: impl Into<Cow<'static, str>>) -> Self {
+        self.purpose = Some(purpose.into());
+        self
+    }
+
+    /// Sets how long the cookie lives, as the declaration table shows it
+    /// (for example `12 months`).
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: impl Into<Cow<'static, str>>) -> Self {
+        self.lifetime = Some(lifetime.into());
+        self
+    }
+
+    /// Sets the cookie's `Path`, needed to delete it.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<Cow<'static, str>>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the cookie's `Domain`, needed to delete it.
+    #[must_use]
+    pub fn with_domain(mut self, domain: impl Into<Cow<'static, str>>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// The name as declared, with its `*` if it is a prefix.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the entry is a `prefix*` rather than an exact name.
+    pub fn is_prefix(&self) -> bool {
+        self.name.ends_with('*')
+    }
+
+    /// The name without its trailing `*`: the exact name, or the prefix.
+    pub fn pattern(&self) -> &str {
+        self.name.strip_suffix('*').unwrap_or(&self.name)
+    }
+
+    /// Who sets the cookie.
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    /// What the cookie is for.
+    pub fn purpose(&self) -> Option<&str> {
+        self.purpose.as_deref()
+    }
+
+    /// How long the cookie lives.
+    pub fn lifetime(&self) -> Option<&str> {
+        self.lifetime.as_deref()
+    }
+
+    /// The cookie's `Path`.
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// The cookie's `Domain`.
+    pub fn domain(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
+
+    /// A `Set-Cookie` that deletes this cookie (empty value, `Max-Age=0`, an
+    /// `Expires` in the past), with the entry's `Path` (default `/`) and
+    /// `Domain`. `None` for a prefix: only an exact name can be deleted.
+    ///
+    /// ```
+    /// use tower_cookie_consent::CookieEntry;
+    ///
+    /// let removal = CookieEntry::new("_hjid").with_domain("example.com").removal().unwrap();
+    /// let header = removal.to_string();
+    /// assert!(header.starts_with("_hjid=; "));
+    /// assert!(header.contains("Max-Age=0"));
+    /// assert!(header.contains("Domain=example.com"));
+    /// assert!(CookieEntry::new("_pk_id*").removal().is_none());
+    /// ```
+    pub fn removal(&self) -> Option<cookie::Cookie<'static>> {
+        if self.is_prefix() {
+            return None;
+        }
+        let mut removal = cookie::Cookie::build((self.name.clone(), ""))
+            .path(self.path.clone().unwrap_or(Cow::Borrowed("/")))
+            .build();
+        if let Some(domain) = &self.domain {
+            removal.set_domain(domain.clone());
+        }
+        removal.make_removal();
+        Some(removal)
+    }
+}
+
+impl From<&str> for CookieEntry {
+    fn from(name: &str) -> Self {
+        Self::new(name.to_owned())
+    }
+}
+
+impl From<String> for CookieEntry {
+    fn from(name: String) -> Self {
+        Self::new(name)
+    }
+}
+
+impl From<&String> for CookieEntry {
+    fn from(name: &String) -> Self {
+        Self::new(name.clone())
+    }
+}

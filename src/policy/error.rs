@@ -1,0 +1,104 @@
+use std::fmt;
+
+/// Why a [`Policy`](crate::Policy) could not be built.
+///
+/// Every variant names the offending cookie or category, so that a
+/// configuration file with a mistake in it fails with a message that points
+/// at the line to fix.
+///
+/// ```
+/// use tower_cookie_consent::{Policy, PolicyError};
+///
+/// let err = Policy::builder()
+///     .category("statistics", ["_pk_*id"])
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(err, PolicyError::InvalidCookieName { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid cookie name `_pk_*id` in category `statistics`: `*` may only end a name, as a prefix"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The consent cookie name is empty or is not a name a browser would store.
+    InvalidConsentCookie {
+        /// The name as configured.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A category has an empty name.
+    EmptyCategoryName,
+    /// A category uses a reserved name: `necessary` (always granted) or `all`
+    /// (the token that grants every category).
+    ReservedCategoryName {
+        /// The name as configured.
+        name: String,
+    },
+    /// More categories than a policy can hold.
+    TooManyCategories {
+        /// How many categories were configured.
+        count: usize,
+        /// The most a policy can hold.
+        max: usize,
+    },
+    /// A cookie name is empty, is a bare `*`, has a `*` elsewhere than at
+    /// its end, or is not a name a browser would store.
+    InvalidCookieName {
+        /// The name as configured.
+        name: String,
+        /// `necessary` or the category it was listed under.
+        category: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The same exact name, or the same prefix, is listed under two
+    /// categories (or under a category and `necessary`).
+    DuplicateCookie {
+        /// The name or prefix (with its `*`).
+        name: String,
+        /// Where it was listed first.
+        first: String,
+        /// Where it was listed again.
+        second: String,
+    },
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidConsentCookie { name, reason } => {
+                write!(f, "invalid consent cookie name `{name}`: {reason}")
+            }
+            Self::EmptyCategoryName => f.write_str("a category name is empty"),
+            Self::ReservedCategoryName { name } => write!(
+                f,
+                "category `{name}` uses a reserved name (`necessary` and `all` cannot be categories)"
+            ),
+            Self::TooManyCategories { count, max } => write!(
+                f,
+                "too many categories: {count} configured, a policy holds at most {max}"
+            ),
+            Self::InvalidCookieName {
+                name,
+                category,
+                reason,
+            } => write!(
+                f,
+                "invalid cookie name `{name}` in category `{category}`: {reason}"
+            ),
+            Self::DuplicateCookie {
+                name,
+                first,
+                second,
+            } => write!(
+                f,
+                "cookie `{name}` is listed in both `{first}` and `{second}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}

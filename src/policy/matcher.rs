@@ -1,0 +1,266 @@
+//! The cookie-name matcher: exact names and `prefix*` patterns in one
+//! compressed byte trie.
+//!
+//! A lookup walks the name once, so it costs O(name length) whatever the
+//! size of the policy: a policy of ten names and one of ten thousand answer
+//! in the same time (see `benches/`). Exact names win over prefixes, and a
+//! longer prefix over a shorter one. Names are bytes and compare
+//! case-sensitively, as browsers store them.
+
+use std::collections::BTreeMap;
+
+/// What a cookie name is, according to the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// The consent cookie itself.
+    Consent,
+    /// A necessary cookie: always allowed.
+    Necessary,
+    /// A cookie of the category with this index (declaration order).
+    Category(u8),
+}
+
+/// An immutable, compressed trie.
+#[derive(Debug, Clone)]
+pub(crate) struct Matcher {
+    nodes: Box<[Node]>,
+    /// The first byte of each node's label, indexed like `nodes`, so that
+    /// finding a child is a search in a small contiguous byte slice.
+    first: Box<[u8]>,
+    labels: Box<[u8]>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    label_start: u32,
+    label_len: u32,
+    children_start: u32,
+    children_len: u32,
+    exact: Option<Class>,
+    prefix: Option<Class>,
+}
+
+impl Matcher {
+    /// Classifies `name`, or `None` when the policy does not know it.
+    pub(crate) fn classify(&self, name: &[u8]) -> Option<Class> {
+        let mut node = self.nodes[0];
+        let mut rest = name;
+        let mut best = None;
+        loop {
+            if node.prefix.is_some() {
+                best = node.prefix;
+            }
+            let Some((&byte, _)) = rest.split_first() else {
+                return node.exact.or(best);
+            };
+            let start = node.children_start as usize;
+            let end = start + node.children_len as usize;
+            let Ok(offset) = self.first[start..end].binary_search(&byte) else {
+                return best;
+            };
+            let child = self.nodes[start + offset];
+            let label_start = child.label_start as usize;
+            let label = &self.labels[label_start..label_start + child.label_len as usize];
+            match rest.strip_prefix(label) {
+                Some(after) => rest = after,
+                // Patterns only end on node boundaries, so a name that
+                // leaves a label half-way matches nothing deeper.
+                None => return best,
+            }
+            node = child;
+        }
+    }
+}
+
+/// Collects patterns, then freezes them into a [`Matcher`].
+#[derive(Debug)]
+pub(crate) struct MatcherBuilder {
+    nodes: Vec<BuildNode>,
+}
+
+#[derive(Debug, Default)]
+struct BuildNode {
+    children: BTreeMap<u8, usize>,
+    exact: Option<Class>,
+    prefix: Option<Class>,
+}
+
+impl MatcherBuilder {
+    pub(crate) fn new() -> Self {
+        Self {
+            nodes: vec![BuildNode::default()],
+        }
+    }
+
+    /// Adds `pattern` (without its `*`) for `class`.
+    ///
+    /// Adding the same pattern twice for the same class is harmless. For
+    /// another class it fails with the class it already has.
+    pub(crate) fn insert(
+        &mut self,
+        pattern: &[u8],
+        is_prefix: bool,
+        class: Class,
+    ) -> Result<(), Class> {
+        let mut at = 0;
+        for &byte in pattern {
+            at = match self.nodes[at].children.get(&byte) {
+                Some(&child) => child,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(BuildNode::default());
+                    self.nodes[at].children.insert(byte, child);
+                    child
+                }
+            };
+        }
+        let node = &mut self.nodes[at];
+        let slot = if is_prefix {
+            &mut node.prefix
+        } else {
+            &mut node.exact
+        };
+        match *slot {
+            Some(existing) if existing != class => Err(existing),
+            _ => {
+                *slot = Some(class);
+                Ok(())
+            }
+        }
+    }
+
+    /// Compresses chains of single-child nodes into labels.
+    pub(crate) fn build(self) -> Matcher {
+        let mut nodes = vec![Node {
+            label_start: 0,
+            label_len: 0,
+            children_start: 0,
+            children_len: 0,
+            exact: self.nodes[0].exact,
+            prefix: self.nodes[0].prefix,
+        }];
+        let mut first = vec![0u8];
+        let mut labels = Vec::new();
+        // (index in `nodes`, index in `self.nodes`), breadth first, so the
+        // children of one node end up side by side. Iterative on purpose:
+        // a name may be thousands of bytes long.
+        let mut queue = std::collections::VecDeque::from([(0usize, 0usize)]);
+        while let Some((out, build)) = queue.pop_front() {
+            let children_start = nodes.len();
+            for (&byte, &child) in &self.nodes[build].children {
+                let label_start = labels.len();
+                labels.push(byte);
+                let mut end = child;
+                loop {
+                    let node = &self.nodes[end];
+                    if node.exact.is_some() || node.prefix.is_some() || node.children.len() != 1 {
+                        break;
+                    }
+                    let (&next_byte, &next) = node.children.iter().next().expect("one child");
+                    labels.push(next_byte);
+                    end = next;
+                }
+                queue.push_back((nodes.len(), end));
+                first.push(byte);
+                nodes.push(Node {
+                    label_start: to_u32(label_start),
+                    label_len: to_u32(labels.len() - label_start),
+                    children_start: 0,
+                    children_len: 0,
+                    exact: self.nodes[end].exact,
+                    prefix: self.nodes[end].prefix,
+                });
+            }
+            nodes[out].children_start = to_u32(children_start);
+            nodes[out].children_len = to_u32(nodes.len() - children_start);
+        }
+        Matcher {
+            nodes: nodes.into_boxed_slice(),
+            first: first.into_boxed_slice(),
+            labels: labels.into_boxed_slice(),
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    // A policy large enough to overflow this could not be built in memory
+    // anyway; names are capped at 4096 bytes each.
+    u32::try_from(n).expect("policy too large")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(patterns: &[(&str, Class)]) -> Matcher {
+        let mut builder = MatcherBuilder::new();
+        for (pattern, class) in patterns {
+            let (name, is_prefix) = match pattern.strip_suffix('*') {
+                Some(name) => (name, true),
+                None => (*pattern, false),
+            };
+            builder.insert(name.as_bytes(), is_prefix, *class).unwrap();
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn exact_beats_prefix_and_longer_prefix_beats_shorter() {
+        let m = matcher(&[
+            ("_pk*", Class::Category(0)),
+            ("_pk_id*", Class::Category(1)),
+            ("_pk_id", Class::Necessary),
+            ("sessionid", Class::Necessary),
+        ]);
+        assert_eq!(m.classify(b"_pk_id"), Some(Class::Necessary));
+        assert_eq!(m.classify(b"_pk_id.1.abc"), Some(Class::Category(1)));
+        assert_eq!(m.classify(b"_pk_i"), Some(Class::Category(0)));
+        assert_eq!(m.classify(b"_pk"), Some(Class::Category(0)));
+        assert_eq!(m.classify(b"_p"), None);
+        assert_eq!(m.classify(b"sessionid"), Some(Class::Necessary));
+        assert_eq!(m.classify(b"sessionid2"), None);
+        assert_eq!(m.classify(b"session"), None);
+        assert_eq!(m.classify(b"SESSIONID"), None);
+        assert_eq!(m.classify(b""), None);
+    }
+
+    #[test]
+    fn empty_prefix_is_never_built_but_root_prefix_works() {
+        let m = matcher(&[("a*", Class::Category(3))]);
+        assert_eq!(m.classify(b"a"), Some(Class::Category(3)));
+        assert_eq!(m.classify(b"ab\xff"), Some(Class::Category(3)));
+        assert_eq!(m.classify(b"b"), None);
+    }
+
+    #[test]
+    fn conflicting_classes_are_reported() {
+        let mut builder = MatcherBuilder::new();
+        builder.insert(b"x", false, Class::Category(0)).unwrap();
+        builder.insert(b"x", false, Class::Category(0)).unwrap();
+        builder.insert(b"x", true, Class::Category(1)).unwrap();
+        assert_eq!(
+            builder.insert(b"x", false, Class::Category(2)),
+            Err(Class::Category(0))
+        );
+    }
+
+    #[test]
+    fn many_names() {
+        let names: Vec<String> = (0..5000)
+            .map(|i| format!("c{i}_{}", i * 7919 % 1000))
+            .collect();
+        let mut builder = MatcherBuilder::new();
+        for (i, name) in names.iter().enumerate() {
+            builder
+                .insert(name.as_bytes(), i % 2 == 0, Class::Category((i % 60) as u8))
+                .unwrap();
+        }
+        let m = builder.build();
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(
+                m.classify(name.as_bytes()),
+                Some(Class::Category((i % 60) as u8))
+            );
+        }
+    }
+}

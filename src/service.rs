@@ -1,0 +1,75 @@
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use tower::Service;
+
+use crate::consent::Consent;
+use crate::future::ResponseFuture;
+use crate::layer::CookieConsentLayer;
+use crate::policy::Policy;
+use crate::request::RequestContext;
+
+/// Middleware that enforces a cookie [`Policy`]. See [`CookieConsentLayer`].
+///
+/// Before calling the inner service it reads the visitor's [`Consent`] and
+/// inserts it into the request's extensions; when the response arrives it
+/// removes every `Set-Cookie` the consent does not cover. The response body
+/// is never touched.
+#[derive(Debug, Clone)]
+pub struct CookieConsent<S> {
+    inner: S,
+    policy: Policy,
+}
+
+impl<S> CookieConsent<S> {
+    /// Wraps `inner` to enforce `policy`.
+    pub fn new(inner: S, policy: Policy) -> Self {
+        Self { inner, policy }
+    }
+
+    /// A [`CookieConsentLayer`] for `policy`.
+    pub fn layer(policy: Policy) -> CookieConsentLayer {
+        CookieConsentLayer::new(policy)
+    }
+
+    /// The policy this service enforces.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// A reference to the inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// A mutable reference to the inner service.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CookieConsent<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let consent = Consent::from_headers(&self.policy, req.headers());
+        let granted = consent.grants();
+        let ctx = RequestContext::from_request(&req);
+        req.extensions_mut().insert(consent);
+        ResponseFuture::new(self.inner.call(req), self.policy.clone(), granted, ctx)
+    }
+}
