@@ -1,19 +1,38 @@
 //! Internals exposed for the fuzz targets and benchmarks only. Not part of
 //! the public API: no stability promise.
+//!
+//! The `fuzz_*` functions are the bodies of the fuzz targets in `fuzz/`.
+//! They live here, not in the fuzz crate, so that `tests/fuzz_replay.rs`
+//! runs the very same checks on the seed corpus with `cargo test`, on a
+//! stable toolchain and without sanitizers. Each one panics when an
+//! invariant breaks; "no panic" alone proves little, so every body checks
+//! what the crate promises about its output.
 
-use http::HeaderMap;
+use std::convert::Infallible;
+use std::future::{ready, Future, Ready};
+use std::pin::pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
 
-use crate::policy::Policy;
+use http::header::{CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
+use tower::Service;
+
+use crate::consent::{read_default, Consent, Grants};
+use crate::policy::matcher::Class;
+use crate::policy::{Policy, UnknownCookies};
 use crate::request::RequestContext;
+use crate::service::CookieConsent;
+use crate::set_cookie::{cookie_name, SetCookie};
 
 /// The name a browser stores a `Set-Cookie` line under, if any.
 pub fn set_cookie_name(line: &[u8]) -> Option<&[u8]> {
-    crate::set_cookie::cookie_name(line)
+    cookie_name(line)
 }
 
 /// Whether a browser would delete a cookie with this line (unknown host).
 pub fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
-    crate::set_cookie::SetCookie::parse(line).is_deletion(&RequestContext::UNKNOWN, now)
+    SetCookie::parse(line).is_deletion(&RequestContext::UNKNOWN, now)
 }
 
 /// The RFC 6265 cookie-date parser.
@@ -24,7 +43,7 @@ pub fn parse_cookie_date(input: &[u8]) -> Option<i64> {
 /// Reads a consent value in the default format: the granted category
 /// names, or `None` when malformed.
 pub fn read_consent_value<'p>(policy: &'p Policy, value: &[u8]) -> Option<Vec<&'p str>> {
-    let grants = crate::consent::read_default(value, &policy.inner)?;
+    let grants = read_default(value, &policy.inner)?;
     Some(
         policy
             .inner
@@ -42,4 +61,550 @@ pub fn read_consent_value<'p>(policy: &'p Policy, value: &[u8]) -> Option<Vec<&'
 pub fn filter_headers(policy: &Policy, request: &HeaderMap, response: &mut HeaderMap) {
     let (granted, _) = crate::request::read_consent(request, &policy.inner);
     crate::filter::filter_set_cookies(response, &policy.inner, granted, &RequestContext::UNKNOWN);
+}
+
+// ---------------------------------------------------------------------------
+// Fuzz bodies
+// ---------------------------------------------------------------------------
+
+/// Browsers refuse a cookie whose name and value exceed 4096 bytes, so a
+/// longer consent value never came from a banner and must grant nothing.
+const BROWSER_COOKIE_LIMIT: usize = 4096;
+
+/// The earliest and latest instants a cookie-date can name: 1601-01-01
+/// 00:00:00 and 9999-12-31 23:59:59 UTC (RFC 6265 section 5.1.1 refuses
+/// years before 1601; a year has at most four digits).
+const EARLIEST_COOKIE_DATE: i64 = -11_644_473_600;
+const LATEST_COOKIE_DATE: i64 = 253_402_300_799;
+
+/// The instants the deletion checks are asked about: both ends of the
+/// range, the epoch, and a recent date.
+const NOW_SAMPLES: [i64; 5] = [i64::MIN, -1, 0, 1_700_000_000, i64::MAX];
+
+/// The most `Set-Cookie` lines one service input produces: well past the
+/// 64 lines the filter decides in its bitmap, and bounded so an input of
+/// empty lines stays cheap.
+const MAX_FUZZ_LINES: usize = 600;
+
+/// The byte that separates the `Cookie` header and the `Set-Cookie` lines
+/// in a [`fuzz_service`] input.
+pub const FUZZ_LINE_SEPARATOR: u8 = 0xff;
+
+/// The policies every input runs against: the seed policy, the Opendatasoft
+/// preset, and one with a `__Host-` consent cookie, overlapping exact names
+/// and prefixes and unknown cookies allowed.
+pub fn fuzz_policies() -> &'static [Policy; 3] {
+    static POLICIES: OnceLock<[Policy; 3]> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        let seed = Policy::builder()
+            .necessary(["sessionid", "csrftoken", "django_language"])
+            .category("statistics", ["_pk_id*", "_pk_ses*"])
+            .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
+            .build()
+            .expect("the seed policy is valid");
+        let host_prefixed = Policy::builder()
+            .consent_cookie("__Host-consent")
+            .necessary(["sid", "__Secure-session*"])
+            .category("statistics", ["_ga", "_ga_*", "_pk_*"])
+            .category("marketing", ["_pk_ref", "_fb*", "_fbp"])
+            .category("empty", Vec::<String>::new())
+            .unknown_cookies(UnknownCookies::Allow)
+            .build()
+            .expect("the fuzz policy is valid");
+        [seed, Policy::opendatasoft(), host_prefixed]
+    })
+}
+
+/// Fuzz body for the consent-value reader, against every fuzz policy.
+///
+/// Checks: the value grants only categories of the policy; reading twice
+/// gives the same answer; a value over 4096 bytes grants nothing; the same
+/// value read from a `Cookie` header gives the same answer; wrapping it in
+/// double quotes or percent-encoding every byte changes nothing.
+pub fn fuzz_consent_value(value: &[u8]) {
+    for policy in fuzz_policies() {
+        check_consent_value(policy, value);
+    }
+}
+
+fn check_consent_value(policy: &Policy, value: &[u8]) {
+    let inner = &policy.inner;
+    let grants = read_default(value, inner);
+    assert_eq!(grants, read_default(value, inner), "reading twice differs");
+    if let Some(grants) = grants {
+        assert_eq!(
+            grants.difference(inner.all()),
+            Grants::NONE,
+            "grants a category the policy does not have"
+        );
+    }
+    let trimmed = trim_sp_htab(value);
+    if trimmed.len() > BROWSER_COOKIE_LIMIT {
+        assert_eq!(grants, None, "a value over 4096 bytes must grant nothing");
+    }
+
+    // The request reader finds the value between `name=` and the next `;`.
+    if !value.contains(&b';') {
+        let mut header = format!("{}=", inner.consent_cookie).into_bytes();
+        header.extend_from_slice(value);
+        if let Ok(header) = HeaderValue::from_bytes(&header) {
+            let mut headers = HeaderMap::new();
+            headers.insert(COOKIE, header);
+            let consent = Consent::from_headers(policy, &headers);
+            assert_eq!(
+                (consent.grants(), consent.is_set()),
+                (grants.unwrap_or(Grants::NONE), grants.is_some()),
+                "the Cookie header reader and the value reader disagree"
+            );
+        }
+    }
+
+    let quote_wrapped = matches!(trimmed, [b'"', .., b'"']);
+    if !trimmed.starts_with(b"\"")
+        && !trimmed.ends_with(b"\"")
+        && trimmed.len() + 2 <= BROWSER_COOKIE_LIMIT
+    {
+        let mut quoted = Vec::with_capacity(trimmed.len() + 2);
+        quoted.push(b'"');
+        quoted.extend_from_slice(trimmed);
+        quoted.push(b'"');
+        assert_eq!(
+            read_default(&quoted, inner),
+            grants,
+            "one pair of double quotes changed the answer"
+        );
+    }
+    if !trimmed.contains(&b'%') && !quote_wrapped && trimmed.len() * 3 <= BROWSER_COOKIE_LIMIT {
+        assert_eq!(
+            read_default(&percent_encode_all(trimmed), inner),
+            grants,
+            "percent-encoding every byte changed the answer"
+        );
+    }
+}
+
+/// `%XX` for every byte, alternating upper- and lowercase hex digits.
+fn percent_encode_all(bytes: &[u8]) -> Vec<u8> {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    for (i, &b) in bytes.iter().enumerate() {
+        let digits = if i % 2 == 0 { UPPER } else { LOWER };
+        out.extend_from_slice(&[
+            b'%',
+            digits[usize::from(b >> 4)],
+            digits[usize::from(b & 0xf)],
+        ]);
+    }
+    out
+}
+
+/// Fuzz body for the `Set-Cookie` scanner and the cookie-date parser.
+///
+/// Checks: the name, if any, is a non-empty subslice of the line before the
+/// first `;`, trimmed of SP/HTAB, without `=`, `;` or control characters,
+/// and equals what a plain reading of RFC 6265bis 5.6 gives; the deletion
+/// check never panics, never holds for a line with a control character
+/// other than HTAB, and once true stays true as time passes; a parsed date
+/// lies between 1601 and 9999, and an `Expires` of that date deletes exactly
+/// when it is not after now.
+pub fn fuzz_set_cookie(line: &[u8]) {
+    let name = cookie_name(line);
+    let pair = match line.iter().position(|&b| b == b';') {
+        Some(end) => &line[..end],
+        None => line,
+    };
+    let expected = pair
+        .iter()
+        .position(|&b| b == b'=')
+        .map(|eq| trim_sp_htab(&pair[..eq]))
+        .filter(|name| !name.is_empty() && !name.iter().any(|&b| b < 0x20 || b == 0x7f));
+    assert_eq!(name, expected, "the name differs from RFC 6265bis 5.6");
+    if let Some(name) = name {
+        let start = (name.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+        assert!(
+            start <= pair.len() && name.len() <= pair.len() - start,
+            "the name is not a part of the name-value pair"
+        );
+        assert!(!name.is_empty());
+        assert!(!matches!(name[0], b' ' | b'\t'));
+        assert!(!matches!(name[name.len() - 1], b' ' | b'\t'));
+        assert!(
+            !name
+                .iter()
+                .any(|&b| matches!(b, b'=' | b';') || b < 0x20 || b == 0x7f),
+            "the name holds `=`, `;` or a control character"
+        );
+    }
+
+    let has_ctl = line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+    let mut deleted_before = false;
+    for now in NOW_SAMPLES {
+        let deletes = set_cookie_is_deletion(line, now);
+        assert!(
+            !(has_ctl && deletes),
+            "a line with a control character deletes"
+        );
+        assert!(
+            !deleted_before || deletes,
+            "a deletion stopped deleting later"
+        );
+        deleted_before = deletes;
+    }
+    if deleted_before {
+        let lower = line.to_ascii_lowercase();
+        assert!(
+            contains(&lower, b"max-age") || contains(&lower, b"expires"),
+            "a deletion without Max-Age or Expires"
+        );
+    }
+
+    let date = parse_cookie_date(line);
+    assert_eq!(date, parse_cookie_date(line), "parsing twice differs");
+    // SP and HTAB are date delimiters: trimming them changes nothing.
+    assert_eq!(
+        date,
+        parse_cookie_date(trim_sp_htab(line)),
+        "trimming changed the date"
+    );
+    if let Some(date) = date {
+        assert!(
+            (EARLIEST_COOKIE_DATE..=LATEST_COOKIE_DATE).contains(&date),
+            "date {date} out of range"
+        );
+    }
+    // The same bytes as an `Expires` attribute, where nothing else can
+    // refuse the line.
+    let attribute = trim_sp_htab(line);
+    if !attribute
+        .iter()
+        .any(|&b| b == b';' || b < 0x20 || b == 0x7f)
+        && attribute.len() <= 1024
+    {
+        let mut with_expires = b"a=b; Expires=".to_vec();
+        with_expires.extend_from_slice(attribute);
+        for now in NOW_SAMPLES {
+            assert_eq!(
+                set_cookie_is_deletion(&with_expires, now),
+                date.is_some_and(|date| date <= now),
+                "Expires and the date parser disagree at {now}"
+            );
+        }
+    }
+}
+
+/// Fuzz body for the whole layer, on header values that
+/// [`HeaderValue::from_bytes`] accepts. See [`fuzz_service_with`].
+pub fn fuzz_service(data: &[u8]) -> FuzzServiceOutcome {
+    fuzz_service_with(data, None)
+}
+
+/// Builds a header value from bytes that [`HeaderValue::from_bytes`]
+/// refuses, as an upstream that skipped validation would.
+pub type UncheckedHeaderValue = fn(&[u8]) -> HeaderValue;
+
+/// What one [`fuzz_service`] input exercised, so that a test can check that
+/// a corpus reaches both outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FuzzServiceOutcome {
+    /// `Set-Cookie` lines in the response.
+    pub lines: usize,
+    /// Lines the layer kept.
+    pub kept: usize,
+    /// Lines that only the unchecked constructor could build.
+    pub unchecked: usize,
+}
+
+/// Fuzz body for the whole layer: one request through [`CookieConsent`] in
+/// front of a service that answers with the input's `Set-Cookie` lines.
+///
+/// Input: one flags byte, then the request's `Cookie` header and the
+/// response's `Set-Cookie` lines, separated by [`FUZZ_LINE_SEPARATOR`].
+/// Flags: bits 0-1 pick the policy, bits 2-3 the request target (path only,
+/// `http://` URI, `https://` URI, `Host` header with a port), bit 4 splits
+/// the `Cookie` header at `; ` into several headers (as HTTP/2 sends them),
+/// bit 5 keeps bytes that `from_bytes` refuses when `unchecked` is given
+/// (otherwise such a header is left out).
+///
+/// Checks: the output `Set-Cookie` list is a subsequence of the input; every
+/// kept line is the consent cookie, a necessary cookie, a deletion (by the
+/// crate's own deletion check), a cookie of a category the request or the
+/// response's consent cookie grants, or an unknown cookie under
+/// [`UnknownCookies::Allow`]; no kept line holds a control character other
+/// than HTAB; conversely none of those (without control characters) is
+/// stripped when the response does not set the consent cookie; every other
+/// header, the status and the request seen by the inner service are
+/// untouched; when nothing is stripped the header map is untouched; and the
+/// layer agrees with [`filter_headers`] when the host is unknown.
+pub fn fuzz_service_with(
+    data: &[u8],
+    unchecked: Option<UncheckedHeaderValue>,
+) -> FuzzServiceOutcome {
+    let (&flags, rest) = data.split_first().unwrap_or((&0, &[]));
+    let policies = fuzz_policies();
+    let policy = &policies[usize::from(flags & 0b11) % policies.len()];
+    let unchecked = unchecked.filter(|_| flags & 0b10_0000 != 0);
+    let mut outcome = FuzzServiceOutcome::default();
+    let mut value = |bytes: &[u8]| match HeaderValue::from_bytes(bytes) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            let value = unchecked.map(|make| make(bytes))?;
+            outcome.unchecked += 1;
+            Some(value)
+        }
+    };
+
+    let mut segments = rest.split(|&b| b == FUZZ_LINE_SEPARATOR);
+    let cookie = segments.next().unwrap_or_default();
+    let mut request = Request::builder().uri(match (flags >> 2) & 0b11 {
+        1 => "http://example.com/page",
+        2 => "https://www.example.com/page",
+        _ => "/page",
+    });
+    if (flags >> 2) & 0b11 == 3 {
+        request = request.header(HOST, "Shop.Example.com:8443");
+    }
+    let mut request = request.body(()).expect("a valid request");
+    if !cookie.is_empty() {
+        let parts: Vec<&[u8]> = if flags & 0b1_0000 != 0 {
+            split_on(cookie, b"; ")
+        } else {
+            vec![cookie]
+        };
+        for part in parts {
+            if let Some(part) = value(part) {
+                request.headers_mut().append(COOKIE, part);
+            }
+        }
+    }
+    request
+        .headers_mut()
+        .insert("x-request", HeaderValue::from_static("kept"));
+    let request_headers = request.headers().clone();
+    let ctx = RequestContext::from_request(&request);
+
+    let mut response = Response::builder()
+        .status(StatusCode::CREATED)
+        .header(CONTENT_TYPE, "text/plain")
+        .body(())
+        .expect("a valid response");
+    let mut lines = Vec::new();
+    for (index, line) in segments.take(MAX_FUZZ_LINES).enumerate() {
+        if let Some(line) = value(line) {
+            response.headers_mut().append(SET_COOKIE, line.clone());
+            lines.push(line);
+        }
+        // Other headers between the lines must come out as they went in.
+        if index % 3 == 0 {
+            let name = HeaderName::from_static(if index % 2 == 0 { "x-even" } else { "x-odd" });
+            response
+                .headers_mut()
+                .append(name, HeaderValue::from(index));
+        }
+    }
+    outcome.lines = lines.len();
+    let response_headers = response.headers().clone();
+
+    let before = now();
+    let mut service = CookieConsent::new(
+        Respond {
+            response: Some(response),
+            seen: None,
+        },
+        policy.clone(),
+    );
+    let output = call(&mut service, request);
+    let after = now();
+
+    // The inner service saw the request as sent, plus the consent.
+    let (seen_headers, seen_consent) = service
+        .get_ref()
+        .seen
+        .clone()
+        .expect("the inner service was called");
+    assert!(
+        same_headers(&seen_headers, &request_headers),
+        "the request headers changed"
+    );
+    let expected_consent = Consent::from_headers(policy, &request_headers);
+    let seen_consent = seen_consent.expect("the layer inserts a Consent");
+    assert_eq!(
+        (seen_consent.grants(), seen_consent.is_set()),
+        (expected_consent.grants(), expected_consent.is_set()),
+        "the Consent extension differs from the request's consent cookie"
+    );
+
+    assert_eq!(output.status(), StatusCode::CREATED, "the status changed");
+    let out = output.headers();
+    let kept = set_cookies(out);
+    outcome.kept = kept.len();
+    assert!(
+        is_subsequence(&kept, &lines),
+        "the output Set-Cookie list is not a subsequence of the input"
+    );
+    assert!(
+        same_other_headers(out, &response_headers),
+        "a header other than Set-Cookie changed"
+    );
+    if kept.len() == lines.len() {
+        assert!(
+            same_headers(out, &response_headers),
+            "nothing stripped, yet the map changed"
+        );
+    }
+
+    // What each line may be, and must be.
+    let inner = &policy.inner;
+    let consent_name = inner.consent_cookie.as_bytes();
+    let sets_consent = lines
+        .iter()
+        .any(|line| cookie_name(line.as_bytes()) == Some(consent_name));
+    let mut may_grant = expected_consent.grants();
+    for line in &lines {
+        let cookie = SetCookie::parse(line.as_bytes());
+        if cookie.name == consent_name {
+            may_grant = may_grant.union(read_default(cookie.value, inner).unwrap_or(Grants::NONE));
+        }
+    }
+    let mut kept_lines = kept.iter().peekable();
+    for line in &lines {
+        let bytes = line.as_bytes();
+        let is_kept = kept_lines.peek().is_some_and(|k| *k == line);
+        if is_kept {
+            kept_lines.next();
+        }
+        let has_ctl = bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+        let name = cookie_name(bytes);
+        let class = name.map(|name| inner.matcher.classify(name));
+        let exempt = matches!(class, Some(Some(Class::Consent | Class::Necessary)));
+        let unknown_allowed = class == Some(None) && inner.unknown == UnknownCookies::Allow;
+        let category = match class {
+            Some(Some(Class::Category(index))) => Some(usize::from(index)),
+            _ => None,
+        };
+        let cookie = SetCookie::parse(bytes);
+        if is_kept {
+            assert!(!has_ctl, "kept a line with a control character: {line:?}");
+            assert!(name.is_some(), "kept a nameless line: {line:?}");
+            let deletes = cookie.is_deletion(&ctx, after);
+            let granted = category.is_some_and(|index| may_grant.contains(index));
+            assert!(
+                exempt || unknown_allowed || granted || deletes,
+                "kept a line the consent does not cover: {line:?}"
+            );
+        } else if !has_ctl && name.is_some() {
+            let deletes = cookie.is_deletion(&ctx, before);
+            let granted = !sets_consent
+                && category.is_some_and(|index| expected_consent.grants().contains(index));
+            assert!(
+                !(exempt || unknown_allowed || deletes || granted),
+                "stripped a line that must pass: {line:?}"
+            );
+        }
+    }
+
+    if ctx.host().is_none() && ctx.scheme == crate::request::Scheme::Unknown {
+        let mut filtered = response_headers.clone();
+        filter_headers(policy, &request_headers, &mut filtered);
+        assert!(
+            same_other_headers(&filtered, out) && set_cookies(&filtered) == set_cookies(out),
+            "the layer and filter_headers disagree"
+        );
+    }
+    outcome
+}
+
+/// The inner service: answers with its response once, and keeps what it saw.
+struct Respond {
+    response: Option<Response<()>>,
+    seen: Option<(HeaderMap, Option<Consent>)>,
+}
+
+impl Service<Request<()>> for Respond {
+    type Response = Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<()>) -> Self::Future {
+        self.seen = Some((
+            req.headers().clone(),
+            req.extensions().get::<Consent>().cloned(),
+        ));
+        ready(Ok(self.response.take().expect("called once")))
+    }
+}
+
+/// Drives the layer to completion: the inner service answers at once, so
+/// no runtime is needed.
+fn call(service: &mut CookieConsent<Respond>, request: Request<()>) -> Response<()> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match service.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => {}
+        other => panic!("poll_ready: {other:?}"),
+    }
+    let mut future = pin!(service.call(request));
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(response)) => response,
+        Poll::Ready(Err(never)) => match never {},
+        Poll::Pending => panic!("the layer's future is pending on a ready inner future"),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Name-value pairs in order, bytes compared.
+fn same_headers(a: &HeaderMap, b: &HeaderMap) -> bool {
+    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y)
+}
+
+/// The same values, in the same order, under every name but `Set-Cookie`.
+/// Order across names carries no meaning in a `HeaderMap`.
+fn same_other_headers(a: &HeaderMap, b: &HeaderMap) -> bool {
+    let names = |map: &HeaderMap| map.keys().filter(|n| *n != SET_COOKIE).count();
+    names(a) == names(b)
+        && a.keys()
+            .filter(|n| *n != SET_COOKIE)
+            .all(|name| a.get_all(name).iter().eq(b.get_all(name).iter()))
+}
+
+fn set_cookies(headers: &HeaderMap) -> Vec<&HeaderValue> {
+    headers.get_all(SET_COOKIE).iter().collect()
+}
+
+fn is_subsequence(sub: &[&HeaderValue], of: &[HeaderValue]) -> bool {
+    let mut of = of.iter();
+    sub.iter().all(|s| of.any(|o| o == *s))
+}
+
+fn trim_sp_htab(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn split_on<'a>(bytes: &'a [u8], separator: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(separator.len()).position(|w| w == separator) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + separator.len()..];
+    }
+    parts.push(rest);
+    parts
 }

@@ -8,16 +8,20 @@
 /// RFC 6265bis section 5.6 trims. Unicode spaces (NBSP, U+3000, a BOM) are
 /// ordinary name bytes to a browser and are kept.
 pub(crate) fn trim_wsp(bytes: &[u8]) -> &[u8] {
-    let mut bytes = trim_wsp_start(bytes);
-    while let [rest @ .., b' ' | b'\t'] = bytes {
-        bytes = rest;
-    }
-    bytes
+    trim_wsp_end(trim_wsp_start(bytes))
 }
 
 /// Strips leading SP and HTAB.
 pub(crate) fn trim_wsp_start(mut bytes: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// Strips trailing SP and HTAB.
+pub(crate) fn trim_wsp_end(mut bytes: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = bytes {
         bytes = rest;
     }
     bytes

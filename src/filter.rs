@@ -176,6 +176,7 @@ enum Verdict {
 /// (which frees one slot and drops the rest in place), then re-insert through
 /// one `Entry` and append to it, which needs no further room.
 fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64) {
+    let lines = headers.get_all(SET_COOKIE).iter().count();
     let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
     let mut index = 0usize;
     for (name, value) in headers.iter_mut() {
@@ -188,6 +189,11 @@ fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64) {
             judge.keep(value.as_bytes()) != Verdict::Strip
         };
         if keep {
+            if kept.len() == INLINE_KEPT && !kept.spilled() {
+                // Room for every line left at once: one allocation, not
+                // one per doubling.
+                kept.reserve_exact(lines - index);
+            }
             kept.push(std::mem::replace(value, HeaderValue::from_static("")));
         }
         index += 1;

@@ -45,8 +45,12 @@ pub(crate) fn read_consent(headers: &HeaderMap, policy: &Inner) -> (Grants, bool
 /// Searching for the name with `memmem` and checking its boundaries reads
 /// the same pairs as splitting on `;`, because a valid cookie name holds no
 /// `;` or `=`, and skips the other cookies at memchr speed.
+///
+/// Only the bytes just before `start` are looked at: trimming from the
+/// start of the header for every match would make a header of leading
+/// spaces and many matches quadratic.
 fn pair_value(header: &[u8], start: usize, len: usize) -> Option<&[u8]> {
-    let before = ascii::trim_wsp(&header[..start]);
+    let before = ascii::trim_wsp_end(&header[..start]);
     if !(before.is_empty() || before.ends_with(b";")) {
         return None;
     }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests. Each test binary uses a subset.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod server;
+
 use std::convert::Infallible;
 
 use http::{header, HeaderValue, Request, Response};
@@ -27,11 +29,13 @@ pub fn app_setting(
         let set_cookies = set_cookies.clone();
         async move {
             let mut res = Response::new("body");
-            res.headers_mut().insert("x-other", HeaderValue::from_static("kept"));
+            res.headers_mut()
+                .insert("x-other", HeaderValue::from_static("kept"));
             for line in set_cookies {
                 res.headers_mut().append(
                     header::SET_COOKIE,
-                    HeaderValue::from_bytes(&line).expect("test Set-Cookie must be a valid header value"),
+                    HeaderValue::from_bytes(&line)
+                        .expect("test Set-Cookie must be a valid header value"),
                 );
             }
             Ok(res)
@@ -59,4 +63,44 @@ pub fn set_cookie_strings(headers: &http::HeaderMap) -> Vec<String> {
         .iter()
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .collect()
+}
+
+/// Polls `future` once and returns its output: the layer adds no waiting
+/// of its own, so in front of an inner service that answers at once, the
+/// response is ready on the first poll. Panics if it is not.
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("the service was not ready on the first poll"),
+    }
+}
+
+/// The name a browser stores a `Set-Cookie` line under, as the conformance
+/// README states Chromium's rule (RFC 6265bis 5.6): everything before the
+/// first `=` of the part before the first `;`, SP/HTAB trimmed; empty
+/// without `=`. An oracle written apart from the crate's scanner.
+pub fn browser_name(line: &[u8]) -> &[u8] {
+    let pair = line.split(|&b| b == b';').next().unwrap_or_default();
+    let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+        return &[];
+    };
+    let mut name = &pair[..eq];
+    while let [b' ' | b'\t', rest @ ..] = name {
+        name = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = name {
+        name = rest;
+    }
+    name
+}
+
+/// Seconds since the Unix epoch, for the deletion checks.
+pub fn unix_now() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    i64::try_from(secs).expect("seconds fit in i64")
 }

@@ -1,0 +1,209 @@
+//! Time per request through `CookieConsentLayer`, next to a passthrough
+//! layer, the floor (a layer that only inserts a `Consent`-sized request
+//! extension) and a straightforward hand-written middleware.
+//!
+//! ```text
+//! cargo bench --bench layer
+//! python3 scripts/bench-table.py
+//! ```
+//!
+//! Benchmark ids are `scenario/S1/layer`, `set_cookie_count/layer/16`,
+//! `cookie_bytes/layer/1024`, `policy_size/layer/1000` and `parsers/...`;
+//! `scripts/bench-table.py` builds the tables of BENCHMARKS.md from them.
+
+mod support;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
+use http::{HeaderMap, Request, Response};
+use tower::Service;
+use tower_cookie_consent::{__private, Consent};
+
+use support::{Row, WithService};
+
+/// Benchmarks one service under `id`: each iteration clones the template
+/// request and runs it through the service, which clones the template
+/// response; both clones and both drops cost the same in every row, so the
+/// difference between rows is the layer's work. (`iter_batched` would take
+/// the clone out of the timing but time page faults on its output buffer
+/// instead, which is noisier.)
+struct Bench<'a, 'g> {
+    group: &'a mut BenchmarkGroup<'g, WallTime>,
+    id: BenchmarkId,
+    request: &'a Request<()>,
+}
+
+impl WithService for Bench<'_, '_> {
+    type Output = ();
+
+    fn run<S>(self, mut svc: S)
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = std::convert::Infallible>,
+    {
+        let request = self.request;
+        self.group.bench_function(self.id, |b| {
+            b.iter(|| support::drive(&mut svc, black_box(request).clone()))
+        });
+    }
+}
+
+fn scenarios(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scenario");
+    for scenario in support::scenarios() {
+        scenario.check();
+        for row in Row::ALL {
+            let bench = Bench {
+                group: &mut group,
+                id: BenchmarkId::new(scenario.name, row.name()),
+                request: &scenario.request,
+            };
+            support::with_row(row, &scenario.policy, &scenario.response, bench);
+        }
+    }
+    group.finish();
+}
+
+fn set_cookie_count(c: &mut Criterion) {
+    let mut group = c.benchmark_group("set_cookie_count");
+    let policy = support::seed_policy();
+    let request = support::request(Some(&support::typical_cookie_header("statistics")));
+    for count in [1, 4, 16, 64, 256] {
+        let response = support::response(&support::set_cookie_lines(count));
+        support::check_rows_agree(&policy, &request, &response);
+        for row in Row::ALL {
+            let bench = Bench {
+                group: &mut group,
+                id: BenchmarkId::new(row.name(), count),
+                request: &request,
+            };
+            support::with_row(row, &policy, &response, bench);
+        }
+    }
+    group.finish();
+}
+
+fn cookie_bytes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cookie_bytes");
+    let policy = support::seed_policy();
+    let response = support::response(&support::TYPICAL_SET_COOKIES);
+    for bytes in [100, 1024, 4096, 8192] {
+        let cookie = support::cookie_header_of_size(bytes);
+        assert_eq!(cookie.len(), bytes);
+        let request = support::request(Some(&cookie));
+        support::check_rows_agree(&policy, &request, &response);
+        for row in Row::ALL {
+            let bench = Bench {
+                group: &mut group,
+                id: BenchmarkId::new(row.name(), bytes),
+                request: &request,
+            };
+            support::with_row(row, &policy, &response, bench);
+        }
+    }
+    group.finish();
+}
+
+fn policy_size(c: &mut Criterion) {
+    let mut group = c.benchmark_group("policy_size");
+    let request = support::request(Some(&support::typical_cookie_header("statistics")));
+    let response = support::policy_size_response();
+    for size in [10, 100, 1_000, 10_000] {
+        let policy = support::policy_of_size(size);
+        support::check_policy_size_response(&policy, &request, &response);
+        // The hand-written baseline scans its prefix list linearly; it is
+        // not part of this group, which is about the crate's matcher.
+        for row in [Row::Passthrough, Row::Floor, Row::Layer] {
+            let bench = Bench {
+                group: &mut group,
+                id: BenchmarkId::new(row.name(), size),
+                request: &request,
+            };
+            support::with_row(row, &policy, &response, bench);
+        }
+    }
+    group.finish();
+}
+
+/// The parsers alone, for profiling.
+fn parsers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parsers");
+    let policy = support::seed_policy();
+
+    let values: [(&str, &[u8]); 3] = [
+        ("list", b"statistics"),
+        ("json_object_percent", b"%7B%22statistics%22%3Atrue%2C%22marketing%22%3Afalse%2C%22timestamp%22%3A1763900000000%7D"),
+        ("json_array", br#"["statistics","marketing"]"#),
+    ];
+    for (name, value) in values {
+        group.bench_function(format!("consent_value/{name}"), |b| {
+            b.iter(|| __private::read_consent_value(&policy, black_box(value)))
+        });
+    }
+
+    let request = support::request(Some(&support::typical_cookie_header("statistics")));
+    group.bench_function("consent_from_headers/typical", |b| {
+        b.iter(|| Consent::from_headers(&policy, black_box(request.headers())))
+    });
+
+    group.bench_function("set_cookie_name/typical_6_lines", |b| {
+        b.iter(|| {
+            for line in support::TYPICAL_SET_COOKIES {
+                black_box(__private::set_cookie_name(black_box(line.as_bytes())));
+            }
+        })
+    });
+
+    let now = 1_776_420_000;
+    let deletions: [(&str, &[u8]); 3] = [
+        ("max_age", b"_hjid=; Max-Age=0; Path=/; Domain=.example.com"),
+        (
+            "expires",
+            b"_hjid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Domain=.example.com",
+        ),
+        ("not_a_deletion", support::TYPICAL_SET_COOKIES[4].as_bytes()),
+    ];
+    for (name, line) in deletions {
+        group.bench_function(format!("is_deletion/{name}"), |b| {
+            b.iter(|| __private::set_cookie_is_deletion(black_box(line), now))
+        });
+    }
+
+    // Each iteration filters a fresh clone of the response headers; the
+    // `header_clone` rows measure the clone alone, to subtract.
+    for scenario in support::scenarios() {
+        let template: &HeaderMap = scenario.response.headers();
+        group.bench_function(format!("header_clone/{}", scenario.name), |b| {
+            b.iter(|| black_box(template).clone())
+        });
+        group.bench_function(format!("filter_headers/{}", scenario.name), |b| {
+            b.iter(|| {
+                let mut headers = black_box(template).clone();
+                __private::filter_headers(
+                    &scenario.policy,
+                    scenario.request.headers(),
+                    &mut headers,
+                );
+                headers
+            })
+        });
+    }
+    group.finish();
+}
+
+fn config() -> Criterion {
+    // Short defaults so that a plain `cargo bench` stays within minutes;
+    // the command line overrides them.
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = scenarios, set_cookie_count, cookie_bytes, policy_size, parsers
+}
+criterion_main!(benches);

@@ -1,0 +1,576 @@
+//! Fixtures shared by the benchmarks: the scenarios, the comparison layers
+//! and a driver that runs a service without an async runtime.
+//!
+//! Every row of a comparison wraps the same inner service (it clones a
+//! template response) and receives a clone of the same template request, so
+//! the rows differ only by the layer in front.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod counting;
+pub mod handwritten;
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::future::{ready, Future, Ready};
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use http::header::{self, HeaderName};
+use http::{HeaderValue, Request, Response};
+use tower::{service_fn, Layer, Service};
+use tower_cookie_consent::{Consent, CookieConsentLayer, Policy};
+
+pub use self::handwritten::HandwrittenLayer;
+
+/// The policy of the scenarios: the usual necessary cookies, Matomo as
+/// `statistics`, Hotjar and HubSpot as `marketing`.
+pub fn seed_policy() -> Policy {
+    Policy::builder()
+        .necessary(["sessionid", "csrftoken", "django_language"])
+        .category("statistics", ["_pk_id*", "_pk_ses*"])
+        .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
+        .build()
+        .expect("valid policy")
+}
+
+/// The `Set-Cookie` lines of a typical page view: three necessary or
+/// statistics cookies, three marketing trackers.
+pub const TYPICAL_SET_COOKIES: [&str; 6] = [
+    "sessionid=k3j4h5g6f7d8s9a0q1w2e3r4t5y6u7i8; expires=Wed, 30 Apr 2031 10:00:00 GMT; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax; Secure",
+    "csrftoken=Xy7pQ2mN9vB4cL6kJ8hG3fD1sA5zW0eR; expires=Tue, 15 Apr 2031 10:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax; Secure",
+    "_pk_id.1.1fff=3c2b1a0f9e8d7c6b.1714000000.; Max-Age=33696000; Path=/; SameSite=Lax",
+    "_hjid=6f1c2d3e-4b5a-4c7d-9e8f-0a1b2c3d4e5f; Max-Age=31536000; Domain=.example.com; Path=/; SameSite=Lax",
+    "hubspotutk=9f8e7d6c5b4a39281706f5e4d3c2b1a0; Expires=Thu, 17 Apr 2031 10:00:00 GMT; Path=/; Domain=.example.com",
+    "__hstc=20629287.9f8e7d6c5b4a39281706f5e4d3c2b1a0.1714000000000.1714000000000.1714000000000.1; Expires=Thu, 17 Oct 2030 10:00:00 GMT; Path=/; Domain=.example.com",
+];
+
+/// A returning visitor's cookies (10 pairs, about 400 bytes) with `consent`
+/// as the consent value.
+pub fn typical_cookie_header(consent: &str) -> String {
+    format!(
+        "sessionid=k3j4h5g6f7d8s9a0q1w2e3r4t5y6u7i8; csrftoken=Xy7pQ2mN9vB4cL6kJ8hG3fD1sA5zW0eR; \
+         django_language=fr; cookies_preferences={consent}; \
+         _pk_id.1.1fff=3c2b1a0f9e8d7c6b.1714000000.; _pk_ses.1.1fff=1; theme=dark; \
+         tz=Europe%2FParis; last_dataset=covid-19-france; \
+         ajs_anonymous_id=%22b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e%22"
+    )
+}
+
+/// A browser's page request, with `cookie` as its `Cookie` header.
+pub fn request(cookie: Option<&str>) -> Request<()> {
+    let mut builder = Request::get("https://data.example.com/explore/dataset/covid-19-france/")
+        .header(header::HOST, "data.example.com")
+        .header(
+            header::USER_AGENT,
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        )
+        .header(
+            header::ACCEPT,
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )
+        .header(
+            header::ACCEPT_LANGUAGE,
+            "fr-FR,fr;q=0.8,en-US;q=0.5,en;q=0.3",
+        )
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(()).expect("valid request")
+}
+
+/// A page response with `set_cookies` as its `Set-Cookie` headers.
+pub fn response<S: AsRef<str>>(set_cookies: &[S]) -> Response<()> {
+    let mut builder = Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CONTENT_LENGTH, "48213")
+        .header(header::CACHE_CONTROL, "private, max-age=0")
+        .header(header::VARY, "Accept-Encoding, Cookie")
+        .header(header::DATE, "Fri, 17 Apr 2026 10:00:00 GMT")
+        .header(HeaderName::from_static("x-frame-options"), "SAMEORIGIN");
+    for line in set_cookies {
+        builder = builder.header(header::SET_COOKIE, line.as_ref());
+    }
+    builder.body(()).expect("valid response")
+}
+
+/// One benchmark scenario: a policy, a request and the response the
+/// application gives to it.
+#[derive(Clone)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub policy: Policy,
+    pub request: Request<()>,
+    pub response: Response<()>,
+    /// How many `Set-Cookie` lines the layer keeps.
+    pub kept: usize,
+}
+
+impl Scenario {
+    /// Checks that every row does the work the scenario describes.
+    pub fn check(&self) {
+        check_rows_agree(&self.policy, &self.request, &self.response);
+        let kept = with_row(
+            Row::Layer,
+            &self.policy,
+            &self.response,
+            Once(self.request.clone()),
+        );
+        assert_eq!(kept.len(), self.kept, "{}: {kept:?}", self.name);
+    }
+}
+
+/// S1 to S4 of the comparison table.
+pub fn scenarios() -> Vec<Scenario> {
+    let policy = seed_policy();
+    let typical = response(&TYPICAL_SET_COOKIES);
+    vec![
+        // Consent for statistics: 3 of the 6 lines are stripped.
+        Scenario {
+            name: "S1",
+            policy: policy.clone(),
+            request: request(Some(&typical_cookie_header("statistics"))),
+            response: typical.clone(),
+            kept: 3,
+        },
+        // Everything granted: nothing to strip.
+        Scenario {
+            name: "S2",
+            policy: policy.clone(),
+            request: request(Some(&typical_cookie_header("all"))),
+            response: typical.clone(),
+            kept: 6,
+        },
+        // A response that sets no cookie (most responses of a site).
+        Scenario {
+            name: "S3",
+            policy: policy.clone(),
+            request: request(Some(&typical_cookie_header("statistics"))),
+            response: response::<&str>(&[]),
+            kept: 0,
+        },
+        // A first visit: no `Cookie` header, so necessary cookies only and
+        // 4 of the 6 lines are stripped.
+        Scenario {
+            name: "S4",
+            policy,
+            request: request(None),
+            response: typical,
+            kept: 2,
+        },
+    ]
+}
+
+/// `count` `Set-Cookie` lines cycling through [`TYPICAL_SET_COOKIES`]
+/// (half of them stripped under a `statistics` consent).
+pub fn set_cookie_lines(count: usize) -> Vec<String> {
+    TYPICAL_SET_COOKIES
+        .iter()
+        .cycle()
+        .take(count)
+        .map(|line| (*line).to_owned())
+        .collect()
+}
+
+/// A `Cookie` header of exactly `bytes` bytes (at least 32): filler pairs
+/// as analytics and A/B-testing tools leave them, with the consent cookie
+/// last, where finding it costs the most.
+pub fn cookie_header_of_size(bytes: usize) -> String {
+    let consent = "cookies_preferences=statistics";
+    let mut header = String::with_capacity(bytes);
+    for index in 0.. {
+        let pair = format!("ab_{index:03}=v{index}.a7c3f9e1b2d4; ");
+        if header.len() + pair.len() + consent.len() > bytes {
+            break;
+        }
+        header.push_str(&pair);
+    }
+    if header.is_empty() {
+        header.push_str("p=; ");
+    }
+    // Lengthen the last filler value to hit the size exactly.
+    let value_end = header.len() - 2;
+    let pad = bytes.saturating_sub(header.len() + consent.len());
+    header.insert_str(value_end, &"0".repeat(pad));
+    header.push_str(consent);
+    header
+}
+
+/// Stems of generated policy names, so the generated names share prefixes
+/// with real ones and lookups walk populated parts of the matcher.
+const STEMS: [&str; 8] = [
+    "_pk_x", "_hj", "__hs", "_ga_x", "ajs_", "mp_", "AMCV_", "s_vi",
+];
+
+/// The seed policy plus `size` generated names, half exact names and half
+/// prefixes, spread over both categories.
+pub fn policy_of_size(size: usize) -> Policy {
+    let mut statistics = vec!["_pk_id*".to_owned(), "_pk_ses*".to_owned()];
+    let mut marketing = vec![
+        "_hjid".to_owned(),
+        "__hs*".to_owned(),
+        "hubspotutk".to_owned(),
+    ];
+    for index in 0..size {
+        let stem = STEMS[index % STEMS.len()];
+        let name = if index % 2 == 0 {
+            format!("{stem}{index}")
+        } else {
+            format!("{stem}{index}_*")
+        };
+        if index % 4 < 2 {
+            statistics.push(name);
+        } else {
+            marketing.push(name);
+        }
+    }
+    Policy::builder()
+        .necessary(["sessionid", "csrftoken", "django_language"])
+        .category("statistics", statistics)
+        .category("marketing", marketing)
+        .build()
+        .expect("valid generated policy")
+}
+
+/// The response of the policy-size group: the typical lines, a hit on a
+/// generated exact name (`_pk_x0`, statistics, kept), a hit on a generated
+/// prefix (`_hj1_`, statistics, kept), and a miss that shares a long path
+/// with generated names (`_ga_x9999999`, unknown, stripped).
+pub fn policy_size_response() -> Response<()> {
+    let mut lines = TYPICAL_SET_COOKIES.map(str::to_owned).to_vec();
+    lines.push("_pk_x0=1; Max-Age=31536000; Path=/".to_owned());
+    lines.push("_hj1_session=abc; Max-Age=1800; Path=/".to_owned());
+    lines.push(
+        "_ga_x9999999=GS1.1.1714000000.1.0.1714000000.0; Max-Age=63072000; Path=/".to_owned(),
+    );
+    response(&lines)
+}
+
+/// A request extension of the same size as [`Consent`]: the cheapest work
+/// any layer that hands the consent to the application must do.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsentSized([u64; 3]);
+
+const _: () = assert!(std::mem::size_of::<ConsentSized>() == std::mem::size_of::<Consent>());
+
+/// Forwards requests untouched: the baseline every overhead is measured
+/// against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PassthroughLayer;
+
+impl<S> Layer<S> for PassthroughLayer {
+    type Service = Passthrough<S>;
+
+    fn layer(&self, inner: S) -> Passthrough<S> {
+        Passthrough(inner)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Passthrough<S>(S);
+
+impl<S, B> Service<Request<B>> for Passthrough<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> S::Future {
+        self.0.call(req)
+    }
+}
+
+/// Inserts one [`ConsentSized`] into the request's extensions and does
+/// nothing else: the floor under any consent layer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FloorLayer;
+
+impl<S> Layer<S> for FloorLayer {
+    type Service = Floor<S>;
+
+    fn layer(&self, inner: S) -> Floor<S> {
+        Floor(inner)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Floor<S>(S);
+
+impl<S, B> Service<Request<B>> for Floor<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> S::Future {
+        req.extensions_mut()
+            .insert(ConsentSized(std::hint::black_box([1, 2, 3])));
+        self.0.call(req)
+    }
+}
+
+/// The application: answers every request with a clone of `template`.
+pub fn app(
+    template: Response<()>,
+) -> impl Service<
+    Request<()>,
+    Response = Response<()>,
+    Error = Infallible,
+    Future = Ready<Result<Response<()>, Infallible>>,
+> + Clone {
+    service_fn(move |_req: Request<()>| ready(Ok(template.clone())))
+}
+
+/// The rows of a comparison, in table order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Passthrough,
+    Floor,
+    Layer,
+    Handwritten,
+}
+
+impl Row {
+    pub const ALL: [Row; 4] = [Row::Passthrough, Row::Floor, Row::Layer, Row::Handwritten];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Row::Passthrough => "passthrough",
+            Row::Floor => "floor",
+            Row::Layer => "layer",
+            Row::Handwritten => "handwritten",
+        }
+    }
+}
+
+/// Something that can run one `(policy, template response)` setup with a
+/// concrete service type; lets one generic function serve every row.
+pub trait WithService {
+    type Output;
+
+    fn run<S>(self, svc: S) -> Self::Output
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = Infallible>;
+}
+
+/// Builds `row`'s service in front of [`app`]`(template)` and hands it to
+/// `with`.
+pub fn with_row<W: WithService>(
+    row: Row,
+    policy: &Policy,
+    template: &Response<()>,
+    with: W,
+) -> W::Output {
+    with_row_over(row, policy, app(template.clone()), with)
+}
+
+/// Builds `row`'s service in front of `app` and hands it to `with`.
+pub fn with_row_over<A, W>(row: Row, policy: &Policy, app: A, with: W) -> W::Output
+where
+    A: Service<
+        Request<()>,
+        Response = Response<()>,
+        Error = Infallible,
+        Future = Ready<Result<Response<()>, Infallible>>,
+    >,
+    W: WithService,
+{
+    match row {
+        Row::Passthrough => with.run(PassthroughLayer.layer(app)),
+        Row::Floor => with.run(FloorLayer.layer(app)),
+        Row::Layer => with.run(CookieConsentLayer::new(policy.clone()).layer(app)),
+        Row::Handwritten => with.run(HandwrittenLayer::new(policy).layer(app)),
+    }
+}
+
+/// An application whose next response is prepared before the call, so
+/// that counting the allocations of a call counts the layers' work and
+/// nothing of the application's.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared(Rc<RefCell<Option<Response<()>>>>);
+
+impl Prepared {
+    /// The response the next call returns.
+    pub fn set(&self, res: Response<()>) {
+        *self.0.borrow_mut() = Some(res);
+    }
+}
+
+impl Service<Request<()>> for Prepared {
+    type Response = Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _req: Request<()>) -> Self::Future {
+        let res = self.0.borrow_mut().take();
+        ready(Ok(res.expect("a response is prepared before every call")))
+    }
+}
+
+/// Calls `svc` with `req` and polls the response future once: every
+/// service here answers at once, so no runtime is needed.
+pub fn drive<S>(svc: &mut S, req: Request<()>) -> Response<()>
+where
+    S: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    match svc.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => {}
+        Poll::Ready(Err(never)) => match never {},
+        Poll::Pending => panic!("the benchmarked services are always ready"),
+    }
+    let mut future = pin!(svc.call(req));
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(res)) => res,
+        Poll::Ready(Err(never)) => match never {},
+        Poll::Pending => panic!("the benchmarked services answer at once"),
+    }
+}
+
+/// The `Set-Cookie` values of a response, as text.
+pub fn set_cookies(res: &Response<()>) -> Vec<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
+}
+
+/// A header value from a generated string.
+pub fn value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).expect("valid header value")
+}
+
+/// Runs the request through every row once and checks that the crate
+/// and the hand-written baseline keep the same lines, and that the
+/// passthrough and floor rows keep them all: a comparison of rows that do
+/// different work would mean nothing.
+pub fn check_rows_agree(policy: &Policy, request: &Request<()>, template: &Response<()>) {
+    let all = set_cookies(template);
+    let outputs = Row::ALL.map(|row| with_row(row, policy, template, Once(request.clone())));
+    assert_eq!(outputs[0], all, "passthrough keeps every line");
+    assert_eq!(outputs[1], all, "floor keeps every line");
+    assert_eq!(
+        outputs[2], outputs[3],
+        "the layer and the hand-written baseline disagree"
+    );
+}
+
+/// [`check_rows_agree`] for the policy-size group, where the baseline is
+/// not run: the layer keeps exactly the necessary and statistics lines.
+pub fn check_policy_size_response(policy: &Policy, request: &Request<()>, template: &Response<()>) {
+    let kept = with_row(Row::Layer, policy, template, Once(request.clone()));
+    let names: Vec<&str> = kept
+        .iter()
+        .map(|line| line.split('=').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "sessionid",
+            "csrftoken",
+            "_pk_id.1.1fff",
+            "_pk_x0",
+            "_hj1_session"
+        ]
+    );
+}
+
+/// Runs one request and returns the kept `Set-Cookie` lines.
+pub struct Once(pub Request<()>);
+
+impl WithService for Once {
+    type Output = Vec<String>;
+
+    fn run<S>(self, mut svc: S) -> Vec<String>
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+    {
+        set_cookies(&drive(&mut svc, self.0))
+    }
+}
+
+/// Calls before counting: a first call may initialise something lazily.
+const WARM_UP_CALLS: usize = 3;
+/// Counted calls; they must all agree.
+const COUNTED_CALLS: usize = 5;
+
+/// What one call through a service costs in heap allocations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallAllocations {
+    /// Allocations of the call, the same in every counted call.
+    pub count: u64,
+    /// The `Set-Cookie` lines the response kept.
+    pub kept: Vec<String>,
+}
+
+/// Counts the allocations of a call through `row`'s service in front of an
+/// application that returns a prepared clone of `template`, after a warm-up.
+/// The request clone and the response are made and dropped outside the
+/// count. Needs the [`counting::Counting`] global allocator.
+pub fn call_allocations(
+    row: Row,
+    policy: &Policy,
+    request: &Request<()>,
+    template: &Response<()>,
+) -> CallAllocations {
+    let app = Prepared::default();
+    let count = CountCalls {
+        request,
+        template,
+        app: app.clone(),
+    };
+    with_row_over(row, policy, app, count)
+}
+
+struct CountCalls<'a> {
+    request: &'a Request<()>,
+    template: &'a Response<()>,
+    app: Prepared,
+}
+
+impl WithService for CountCalls<'_> {
+    type Output = CallAllocations;
+
+    fn run<S>(self, mut svc: S) -> CallAllocations
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+    {
+        let mut counts = Vec::with_capacity(COUNTED_CALLS);
+        let mut kept = Vec::new();
+        for call in 0..WARM_UP_CALLS + COUNTED_CALLS {
+            let req = self.request.clone();
+            self.app.set(self.template.clone());
+            let (count, res) = counting::allocations_in(|| drive(&mut svc, req));
+            if call >= WARM_UP_CALLS {
+                counts.push(count);
+            }
+            kept = set_cookies(&res);
+        }
+        assert!(
+            counts.iter().all(|&n| n == counts[0]),
+            "allocations differ between identical calls: {counts:?}"
+        );
+        CallAllocations {
+            count: counts[0],
+            kept,
+        }
+    }
+}

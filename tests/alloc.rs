@@ -1,0 +1,344 @@
+//! Heap allocations per request, counted by a global allocator.
+//!
+//! The layer may allocate only what handing the [`Consent`] to the
+//! application costs: the request's `Extensions` map is created on the first
+//! insert, which takes 3 allocations (the map's box, its hash table, the
+//! boxed value). A layer that inserts a value of the same size and does
+//! nothing else (the floor) pays exactly that; the layer must pay the same,
+//! whether or not it strips anything. The response filter itself must not
+//! allocate at all.
+//!
+//! The counter is per thread, so the test threads running in parallel do
+//! not disturb each other.
+//!
+//! [`Consent`]: tower_cookie_consent::Consent
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use http::header::{self, HeaderName};
+use http::{HeaderMap, HeaderValue, Request, Response};
+use tower_cookie_consent::{__private, Policy};
+
+use support::counting::{allocations_in, Counting};
+use support::{call_allocations, Row, TYPICAL_SET_COOKIES};
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// What creating the request's `Extensions` map with one value costs.
+const EXTENSION_ALLOCATIONS: u64 = 3;
+
+/// A request with one `Cookie` header per item of `cookies`.
+fn request(cookies: &[&str]) -> Request<()> {
+    let mut req = support::request(None);
+    for cookie in cookies {
+        req.headers_mut()
+            .append(header::COOKIE, support::value(cookie));
+    }
+    req
+}
+
+/// Runs `lines` through the passthrough, floor and layer rows and through
+/// the bare filter, and checks the allocation counts and the kept lines.
+fn assert_no_allocation(cookies: &[&str], template: &Response<()>, expected: &[&str]) {
+    let policy = support::seed_policy();
+    let req = request(cookies);
+
+    let passthrough = call_allocations(Row::Passthrough, &policy, &req, template);
+    let floor = call_allocations(Row::Floor, &policy, &req, template);
+    let layer = call_allocations(Row::Layer, &policy, &req, template);
+    assert_eq!(passthrough.count, 0, "the harness itself allocates");
+    assert_eq!(floor.count, EXTENSION_ALLOCATIONS);
+    assert_eq!(
+        layer.count, floor.count,
+        "layer minus floor must be 0 allocations (kept: {:?})",
+        layer.kept
+    );
+    assert_eq!(layer.kept, expected);
+
+    let (count, kept) = filter_allocations(&policy, req.headers(), template.headers());
+    assert_eq!(count, 0, "the filter allocated");
+    assert_eq!(kept, expected);
+}
+
+/// Allocations of `__private::filter_headers` on a clone of `template`,
+/// after a warm-up, and the lines it kept.
+fn filter_allocations(
+    policy: &Policy,
+    request: &HeaderMap,
+    template: &HeaderMap,
+) -> (u64, Vec<String>) {
+    let mut counts = Vec::new();
+    let mut kept = Vec::new();
+    for call in 0..8 {
+        let mut headers = template.clone();
+        let (count, ()) =
+            allocations_in(|| __private::filter_headers(policy, request, &mut headers));
+        if call >= 3 {
+            counts.push(count);
+        }
+        kept = set_cookie_strings(&headers);
+    }
+    assert!(
+        counts.iter().all(|&n| n == counts[0]),
+        "allocations differ between identical calls: {counts:?}"
+    );
+    (counts[0], kept)
+}
+
+fn set_cookie_strings(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
+}
+
+const STATISTICS: &str = "theme=dark; cookies_preferences=statistics; sessionid=abc";
+
+/// The lines of `lines` whose name is one of `names`, in order.
+fn with_names<'a>(lines: &'a [String], names: &[&str]) -> Vec<&'a str> {
+    lines
+        .iter()
+        .filter(|line| names.contains(&line.split('=').next().unwrap_or_default()))
+        .map(String::as_str)
+        .collect()
+}
+
+/// `count` lines, of which every `kept_every`-th is a statistics cookie
+/// (kept under a statistics consent) and the others marketing ones.
+fn mixed_lines(count: usize, kept_every: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            if i % kept_every == 0 {
+                format!("_pk_id.{i}.1fff=v{i}; Max-Age=33696000; Path=/")
+            } else {
+                format!("__hs_{i}=v{i}; Path=/; Domain=.example.com")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_stripped() {
+    let all = "sessionid=abc; cookies_preferences=all";
+    assert_no_allocation(
+        &[all],
+        &support::response(&TYPICAL_SET_COOKIES),
+        &TYPICAL_SET_COOKIES,
+    );
+}
+
+#[test]
+fn something_stripped() {
+    assert_no_allocation(
+        &[STATISTICS],
+        &support::response(&TYPICAL_SET_COOKIES),
+        &TYPICAL_SET_COOKIES[..3],
+    );
+}
+
+#[test]
+fn first_visit_strips_all_but_necessary() {
+    assert_no_allocation(
+        &[],
+        &support::response(&TYPICAL_SET_COOKIES),
+        &TYPICAL_SET_COOKIES[..2],
+    );
+}
+
+#[test]
+fn no_set_cookie() {
+    assert_no_allocation(&[STATISTICS], &support::response::<&str>(&[]), &[]);
+}
+
+#[test]
+fn one_set_cookie() {
+    let tracker = TYPICAL_SET_COOKIES[3];
+    assert_no_allocation(&[STATISTICS], &support::response(&[tracker]), &[]);
+    let session = TYPICAL_SET_COOKIES[0];
+    assert_no_allocation(&[STATISTICS], &support::response(&[session]), &[session]);
+}
+
+#[test]
+fn two_set_cookies() {
+    let lines = [TYPICAL_SET_COOKIES[3], TYPICAL_SET_COOKIES[0]];
+    assert_no_allocation(&[STATISTICS], &support::response(&lines), &lines[1..]);
+}
+
+#[test]
+fn sixty_four_set_cookies() {
+    let lines = support::set_cookie_lines(64);
+    let kept = with_names(&lines, &["sessionid", "csrftoken", "_pk_id.1.1fff"]);
+    assert_eq!(kept.len(), 33);
+    assert_no_allocation(&[STATISTICS], &support::response(&lines), &kept);
+}
+
+#[test]
+fn sixty_four_kept_of_sixty_five() {
+    let mut lines = mixed_lines(64, 1);
+    lines.push("_hjid=x; Path=/".to_owned());
+    assert_no_allocation(
+        &[STATISTICS],
+        &support::response(&lines),
+        &lines_str(&lines[..64]),
+    );
+}
+
+#[test]
+fn two_hundred_set_cookies_fifty_kept() {
+    let lines = mixed_lines(200, 4);
+    let kept: Vec<&str> = lines.iter().step_by(4).map(String::as_str).collect();
+    assert_eq!(kept.len(), 50);
+    assert_no_allocation(&[STATISTICS], &support::response(&lines), &kept);
+}
+
+/// Beyond 64 kept values the rebuild's inline buffer spills to the heap:
+/// exactly one allocation, whatever the number of lines.
+#[test]
+fn more_than_sixty_four_kept_cost_one_allocation() {
+    let policy = support::seed_policy();
+    let req = request(&[STATISTICS]);
+    for (count, kept_every) in [(66, 1), (200, 2), (200, 1), (300, 1)] {
+        let mut lines = mixed_lines(count, kept_every);
+        // Something must be stripped, or nothing is rebuilt.
+        lines.push("_hjid=x; Path=/".to_owned());
+        let kept: Vec<&str> = lines[..count]
+            .iter()
+            .step_by(kept_every)
+            .map(String::as_str)
+            .collect();
+        assert!(kept.len() > 64);
+        let template = support::response(&lines);
+
+        let floor = call_allocations(Row::Floor, &policy, &req, &template);
+        let layer = call_allocations(Row::Layer, &policy, &req, &template);
+        assert_eq!(layer.kept, kept);
+        assert_eq!(layer.count, floor.count + 1, "{} kept", kept.len());
+
+        let (count, filtered) = filter_allocations(&policy, req.headers(), template.headers());
+        assert_eq!(filtered, kept);
+        assert_eq!(count, 1, "{} kept", kept.len());
+    }
+}
+
+#[test]
+fn consent_set_by_the_response() {
+    let lines = [
+        "cookies_preferences=all; Path=/; Max-Age=31536000; SameSite=Lax",
+        TYPICAL_SET_COOKIES[3],
+        TYPICAL_SET_COOKIES[4],
+    ];
+    // The visitor just granted everything: the trackers pass.
+    assert_no_allocation(&[STATISTICS], &support::response(&lines), &lines);
+
+    let lines = [
+        TYPICAL_SET_COOKIES[0],
+        TYPICAL_SET_COOKIES[2],
+        "cookies_preferences=%5B%5D; Path=/; Max-Age=31536000; SameSite=Lax",
+    ];
+    // The visitor just withdrew statistics: `_pk_id` is stripped.
+    assert_no_allocation(
+        &["cookies_preferences=all"],
+        &support::response(&lines),
+        &[lines[0], lines[2]],
+    );
+}
+
+#[test]
+fn deletion_of_a_tracker() {
+    let lines = [
+        "_hjid=; Max-Age=0; Path=/; Domain=.example.com",
+        TYPICAL_SET_COOKIES[5],
+        "hubspotutk=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Domain=.example.com",
+    ];
+    assert_no_allocation(
+        &[STATISTICS],
+        &support::response(&lines),
+        &[lines[0], lines[2]],
+    );
+}
+
+#[test]
+fn percent_encoded_json_consent() {
+    let json = "cookies_preferences=%7B%22statistics%22%3Atrue%2C%22marketing%22%3Afalse%7D";
+    assert_no_allocation(
+        &[json],
+        &support::response(&TYPICAL_SET_COOKIES),
+        &TYPICAL_SET_COOKIES[..3],
+    );
+}
+
+#[test]
+fn several_cookie_headers() {
+    // Two copies of the consent cookie grant what both grant: statistics.
+    let cookies = [
+        "sessionid=abc; csrftoken=def",
+        "cookies_preferences=statistics",
+        "theme=dark; cookies_preferences=%5B%22statistics%22%2C%22marketing%22%5D",
+    ];
+    assert_no_allocation(
+        &cookies,
+        &support::response(&TYPICAL_SET_COOKIES),
+        &TYPICAL_SET_COOKIES[..3],
+    );
+}
+
+/// A response whose header map is exactly full: one more header name
+/// would make it grow. The distinct names go in after the `Set-Cookie`
+/// lines, because `HeaderMap::append` grows a full map even for a name it
+/// already holds.
+fn full_response(set_cookies: &[&str]) -> Response<()> {
+    let mut res = support::response(set_cookies);
+    let headers = res.headers_mut();
+    let mut index = 0;
+    while !(headers.capacity() >= 24 && headers.keys_len() == headers.capacity()) {
+        let name = HeaderName::from_bytes(format!("x-fill-{index}").as_bytes())
+            .expect("valid header name");
+        headers.insert(name, HeaderValue::from_static("1"));
+        index += 1;
+    }
+    res
+}
+
+/// Whether adding one more header name to `headers` allocates (on a copy).
+fn one_more_name_allocates(headers: &HeaderMap) -> bool {
+    let mut copy = headers.clone();
+    let capacity = copy.capacity();
+    let (count, _) =
+        allocations_in(|| copy.insert(header::ETAG, HeaderValue::from_static("\"1\"")));
+    count > 0 && copy.capacity() > capacity
+}
+
+#[test]
+fn full_header_map() {
+    let template = full_response(&TYPICAL_SET_COOKIES);
+    let headers = template.headers();
+    assert_eq!(headers.keys_len(), headers.capacity());
+    assert!(one_more_name_allocates(headers));
+    // The prepared responses are clones: they are full too.
+    let clone = headers.clone();
+    assert_eq!(clone.keys_len(), clone.capacity());
+    assert!(one_more_name_allocates(&clone));
+
+    assert_no_allocation(&[STATISTICS], &template, &TYPICAL_SET_COOKIES[..3]);
+    assert_no_allocation(&[], &template, &TYPICAL_SET_COOKIES[..2]);
+    let one = full_response(&[TYPICAL_SET_COOKIES[3], TYPICAL_SET_COOKIES[1]]);
+    assert_no_allocation(&[STATISTICS], &one, &[TYPICAL_SET_COOKIES[1]]);
+}
+
+/// The counter itself works: a test of zero allocations would pass
+/// vacuously if it did not.
+#[test]
+fn counter_counts() {
+    let (count, boxed) = allocations_in(|| Box::new(std::hint::black_box(7u64)));
+    assert_eq!(*boxed, 7);
+    assert_eq!(count, 1);
+    let (count, ()) = allocations_in(|| {});
+    assert_eq!(count, 0);
+}
+
+fn lines_str(lines: &[String]) -> Vec<&str> {
+    lines.iter().map(String::as_str).collect()
+}
