@@ -32,7 +32,7 @@ pub fn set_cookie_name(line: &[u8]) -> Option<&[u8]> {
 
 /// Whether a browser would delete a cookie with this line (unknown host).
 pub fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
-    SetCookie::parse(line).is_deletion(&RequestContext::UNKNOWN, now)
+    crate::set_cookie::is_deletion(line, &RequestContext::UNKNOWN, now)
 }
 
 /// The RFC 6265 cookie-date parser.

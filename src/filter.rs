@@ -16,7 +16,7 @@ use crate::consent::{read_default, Grants};
 use crate::policy::matcher::Class;
 use crate::policy::{Inner, UnknownCookies};
 use crate::request::RequestContext;
-use crate::set_cookie::{cookie_name, SetCookie};
+use crate::set_cookie::{cookie_name, is_deletion, SetCookie};
 
 /// How many kept values the rebuild holds without touching the heap. A
 /// browser keeps at most 180 cookies per domain; a page that keeps more than
@@ -145,7 +145,7 @@ impl Judge<'_> {
         };
         // Deleting a cookie is always allowed, so removing a tracker is never
         // blocked; only deletions a browser would really perform count.
-        if allowed || SetCookie::parse(line).is_deletion(self.ctx, self.now()) {
+        if allowed || is_deletion(line, self.ctx, self.now()) {
             Verdict::Keep
         } else {
             Verdict::Strip
@@ -199,7 +199,9 @@ fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64) {
         index += 1;
     }
     headers.remove(SET_COOKIE);
-    let mut kept = kept.into_iter();
+    // `drain`, not `into_iter`: the inline buffer stays where it is instead
+    // of being moved into the iterator.
+    let mut kept = kept.drain(..);
     let Some(first) = kept.next() else {
         return;
     };
