@@ -65,6 +65,14 @@ def ns(value):
     return f"{value:,.0f} ns"
 
 
+def tick(value):
+    """An axis label: 100 ns, 1 µs, 10 µs, 1 ms."""
+    for unit, scale in (("ms", 1e6), ("µs", 1e3)):
+        if value >= scale:
+            return f"{value / scale:g} {unit}"
+    return f"{value:g} ns"
+
+
 def signed(value):
     if value is None:
         return "-"
@@ -191,7 +199,7 @@ def targets(times, allocs, out):
 def svg(times, path):
     """Log-log curves, one panel per scaling group, one line per row."""
     width, height = 330, 260
-    left, right, top, bottom = 62, 12, 34, 44
+    left, right, top, bottom = 62, 26, 34, 44
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(SCALING)}" '
         f'height="{height + 26}" font-family="sans-serif" font-size="11">',
@@ -232,7 +240,7 @@ def svg(times, path):
             )
             parts.append(
                 f'<text x="{x0 + left - 4}" y="{y + 4:.1f}" text-anchor="end">'
-                f"{ns(10**decade)}</text>"
+                f"{tick(10**decade)}</text>"
             )
         for p in params:
             x = px(p)
