@@ -58,48 +58,33 @@ impl Judge<'_> {
     /// The first pass: `None` when every line is kept (the common case),
     /// else a bitmap of the kept lines among the first 64.
     fn decide(&mut self, headers: &HeaderMap) -> Option<u64> {
-        let mut values = headers.get_all(SET_COOKIE).iter().peekable();
-        values.peek()?;
-        let mut sets_consent = false;
-        let mut kept = 0u64;
-        let mut stripped_any = false;
-        for (index, value) in values.enumerate() {
-            let line = value.as_bytes();
-            match self.keep(line) {
-                Verdict::Keep => {
-                    if index < 64 {
-                        kept |= 1 << index;
-                    }
-                }
-                Verdict::KeepConsent => {
-                    sets_consent = true;
-                    if index < 64 {
-                        kept |= 1 << index;
-                    }
-                }
-                Verdict::Strip => stripped_any = true,
-            }
-        }
+        let (kept, stripped_any, sets_consent) = self.judge_all(headers);
         if sets_consent {
             // Rule 1: the visitor just chose, and that choice decides this
             // response. Every line is judged again under it.
             self.granted = self.response_consent(headers);
-            return self.decide_again(headers);
+            let (kept, stripped_any, _) = self.judge_all(headers);
+            return stripped_any.then_some(kept);
         }
         stripped_any.then_some(kept)
     }
 
-    fn decide_again(&mut self, headers: &HeaderMap) -> Option<u64> {
+    /// Judges every line: the kept bitmap (first 64 lines), whether any line
+    /// is stripped, and whether the response sets the consent cookie.
+    fn judge_all(&mut self, headers: &HeaderMap) -> (u64, bool, bool) {
         let mut kept = 0u64;
         let mut stripped_any = false;
+        let mut sets_consent = false;
         for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
-            if self.keep(value.as_bytes()) == Verdict::Strip {
+            let verdict = self.keep(value.as_bytes());
+            sets_consent |= verdict == Verdict::KeepConsent;
+            if verdict == Verdict::Strip {
                 stripped_any = true;
             } else if index < 64 {
                 kept |= 1 << index;
             }
         }
-        stripped_any.then_some(kept)
+        (kept, stripped_any, sets_consent)
     }
 
     /// The consent after the response's own consent cookie lines, applied in
