@@ -171,6 +171,16 @@ fn parsers(c: &mut Criterion) {
         });
     }
 
+    let dates: [(&str, &[u8]); 2] = [
+        ("imf_fixdate", b"Thu, 17 Apr 2031 10:00:00 GMT"),
+        ("rfc850", b"Thursday, 17-Apr-31 10:00:00 GMT"),
+    ];
+    for (name, date) in dates {
+        group.bench_function(format!("cookie_date/{name}"), |b| {
+            b.iter(|| __private::parse_cookie_date(black_box(date)))
+        });
+    }
+
     // Each iteration filters a fresh clone of the response headers; the
     // `header_clone` rows measure the clone alone, to subtract.
     for scenario in support::scenarios() {
