@@ -40,10 +40,10 @@ pub(crate) fn filter_set_cookies(
         ctx,
         now: None,
     };
-    let Some(kept) = judge.decide(headers) else {
+    let Some((kept, lines)) = judge.decide(headers) else {
         return;
     };
-    rebuild(headers, &mut judge, kept);
+    rebuild(headers, &mut judge, kept, lines);
 }
 
 /// Decides line by line, with the clock read at most once per response.
@@ -56,35 +56,33 @@ struct Judge<'a> {
 
 impl Judge<'_> {
     /// The first pass: `None` when every line is kept (the common case),
-    /// else a bitmap of the kept lines among the first 64.
-    fn decide(&mut self, headers: &HeaderMap) -> Option<u64> {
-        let (kept, stripped_any, sets_consent) = self.judge_all(headers);
-        if sets_consent {
+    /// else a bitmap of the kept lines among the first 64 and the number of
+    /// lines.
+    fn decide(&mut self, headers: &HeaderMap) -> Option<(u64, usize)> {
+        let mut pass = self.judge_all(headers);
+        if pass.sets_consent {
             // Rule 1: the visitor just chose, and that choice decides this
             // response. Every line is judged again under it.
             self.granted = self.response_consent(headers);
-            let (kept, stripped_any, _) = self.judge_all(headers);
-            return stripped_any.then_some(kept);
+            pass = self.judge_all(headers);
         }
-        stripped_any.then_some(kept)
+        pass.stripped_any.then_some((pass.kept, pass.lines))
     }
 
-    /// Judges every line: the kept bitmap (first 64 lines), whether any line
-    /// is stripped, and whether the response sets the consent cookie.
-    fn judge_all(&mut self, headers: &HeaderMap) -> (u64, bool, bool) {
-        let mut kept = 0u64;
-        let mut stripped_any = false;
-        let mut sets_consent = false;
+    /// Judges every line once.
+    fn judge_all(&mut self, headers: &HeaderMap) -> Pass {
+        let mut pass = Pass::default();
         for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
             let verdict = self.keep(value.as_bytes());
-            sets_consent |= verdict == Verdict::KeepConsent;
+            pass.lines += 1;
+            pass.sets_consent |= verdict == Verdict::KeepConsent;
             if verdict == Verdict::Strip {
-                stripped_any = true;
+                pass.stripped_any = true;
             } else if index < 64 {
-                kept |= 1 << index;
+                pass.kept |= 1 << index;
             }
         }
-        (kept, stripped_any, sets_consent)
+        pass
     }
 
     /// The consent after the response's own consent cookie lines, applied in
@@ -146,6 +144,16 @@ impl Judge<'_> {
     }
 }
 
+/// What one judging pass over the `Set-Cookie` lines found.
+#[derive(Debug, Default)]
+struct Pass {
+    /// The kept lines among the first 64.
+    kept: u64,
+    lines: usize,
+    stripped_any: bool,
+    sets_consent: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Keep,
@@ -160,8 +168,7 @@ enum Verdict {
 /// the kept values out (leaving cheap static placeholders), `remove` the name
 /// (which frees one slot and drops the rest in place), then re-insert through
 /// one `Entry` and append to it, which needs no further room.
-fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64) {
-    let lines = headers.get_all(SET_COOKIE).iter().count();
+fn rebuild(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64, lines: usize) {
     let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
     let mut index = 0usize;
     for (name, value) in headers.iter_mut() {

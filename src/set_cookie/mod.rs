@@ -103,13 +103,23 @@ pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: i64) -> bool {
             expires = Some(value);
         }
     }
-    let expires = match max_age.and_then(max_age_deletes) {
+    if !expiry_deletes(max_age.and_then(max_age_deletes), expires, now) {
+        return false;
+    }
+    let cookie = SetCookie::parse(line);
+    !cookie.oversized_attribute && cookie.accepted_by_browser(ctx)
+}
+
+/// The expiry rule: the last valid `Max-Age` decides (`<= 0` deletes);
+/// without one, the last `Expires` deletes when it is not after `now`
+/// (seconds since the Unix epoch). An unparsable date is ignored.
+fn expiry_deletes(max_age_deletes: Option<bool>, expires: Option<&[u8]>, now: i64) -> bool {
+    match max_age_deletes {
         Some(deletes) => deletes,
         None => expires
             .and_then(parse_cookie_date)
             .is_some_and(|expiry| expiry <= now),
-    };
-    expires && SetCookie::parse(line).is_deletion(ctx, now)
+    }
 }
 
 /// A `Set-Cookie` line with its attributes read, for the questions that
@@ -227,13 +237,7 @@ impl<'a> SetCookie<'a> {
     /// is `<= 0`, or, without one, the last `Expires` is not after `now`
     /// (seconds since the Unix epoch).
     pub(crate) fn expires_by(&self, now: i64) -> bool {
-        match self.max_age_deletes {
-            Some(deletes) => deletes,
-            None => self
-                .expires
-                .and_then(parse_cookie_date)
-                .is_some_and(|expiry| expiry <= now),
-        }
+        expiry_deletes(self.max_age_deletes, self.expires, now)
     }
 
     /// Whether a browser would delete the cookie with this line. Only lines
