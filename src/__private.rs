@@ -32,12 +32,18 @@ pub fn set_cookie_name(line: &[u8]) -> Option<&[u8]> {
 
 /// Whether a browser would delete a cookie with this line (unknown host).
 pub fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
-    crate::set_cookie::is_deletion(line, &RequestContext::UNKNOWN, now)
+    crate::set_cookie::is_deletion(line, &RequestContext::UNKNOWN, || now)
 }
 
 /// The RFC 6265 cookie-date parser.
 pub fn parse_cookie_date(input: &[u8]) -> Option<i64> {
     crate::set_cookie::parse_cookie_date(input)
+}
+
+/// The RFC 6265 cookie-date algorithm token by token, without the fast path
+/// for IMF-fixdates: the reference the fast path is tested against.
+pub fn parse_cookie_date_general(input: &[u8]) -> Option<i64> {
+    crate::set_cookie::parse_cookie_date_general(input)
 }
 
 /// Reads a consent value in the default format: the granted category
@@ -245,6 +251,11 @@ pub fn fuzz_set_cookie(line: &[u8]) {
             !(has_ctl && deletes),
             "a line with a control character deletes"
         );
+        assert_eq!(
+            deletes,
+            SetCookie::parse(line).is_deletion(&RequestContext::UNKNOWN, now),
+            "the fast expiry scan and the full parse disagree"
+        );
         assert!(
             !deleted_before || deletes,
             "a deletion stopped deleting later"
@@ -261,6 +272,11 @@ pub fn fuzz_set_cookie(line: &[u8]) {
 
     let date = parse_cookie_date(line);
     assert_eq!(date, parse_cookie_date(line), "parsing twice differs");
+    assert_eq!(
+        date,
+        crate::set_cookie::parse_cookie_date_general(line),
+        "the fixed-offset date path and the general algorithm disagree"
+    );
     // SP and HTAB are date delimiters: trimming them changes nothing.
     assert_eq!(
         date,

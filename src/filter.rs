@@ -114,34 +114,40 @@ impl Judge<'_> {
             // Nameless (`x`, `=x`) or a control character in the name.
             return Verdict::Strip;
         };
-        // A control character anywhere (a CR or LF that an unchecked header
-        // value smuggled in could start a second header line on the wire):
-        // the browser refuses such a line, so stripping it costs nothing.
-        if ascii::has_ctl_except_tab(line) {
-            return Verdict::Strip;
-        }
-        let allowed = match self.policy.matcher.classify(name) {
-            Some(Class::Consent) => return Verdict::KeepConsent,
-            Some(Class::Necessary) => true,
-            Some(Class::Category(index)) => self.granted.contains(usize::from(index)),
-            None => self.policy.unknown == UnknownCookies::Allow,
+        let (allowed, verdict) = match self.policy.matcher.classify(name) {
+            Some(Class::Consent) => (true, Verdict::KeepConsent),
+            Some(Class::Necessary) => (true, Verdict::Keep),
+            Some(Class::Category(index)) => {
+                (self.granted.contains(usize::from(index)), Verdict::Keep)
+            }
+            None => (self.policy.unknown == UnknownCookies::Allow, Verdict::Keep),
         };
         // Deleting a cookie is always allowed, so removing a tracker is never
         // blocked; only deletions a browser would really perform count.
-        if allowed || is_deletion(line, self.ctx, self.now()) {
-            Verdict::Keep
+        let keep = allowed || is_deletion(line, self.ctx, || clock(&mut self.now));
+        // A control character anywhere (a CR or LF that an unchecked header
+        // value smuggled in could start a second header line on the wire):
+        // the browser refuses such a line, so stripping it costs nothing.
+        // Only kept lines need the scan.
+        if keep && !ascii::has_ctl_except_tab(line) {
+            verdict
         } else {
             Verdict::Strip
         }
     }
 
     fn now(&mut self) -> i64 {
-        *self.now.get_or_insert_with(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+        clock(&mut self.now)
     }
+}
+
+/// The time in seconds since the Unix epoch, read once per response.
+fn clock(now: &mut Option<i64>) -> i64 {
+    *now.get_or_insert_with(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
 }
 
 /// What one judging pass over the `Set-Cookie` lines found.

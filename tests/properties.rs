@@ -9,7 +9,11 @@
 //! - strips no more when more categories are granted;
 //! - leaves the request, and everything in the response but `Set-Cookie`,
 //!   byte-identical;
-//! - never panics.
+//! - never panics;
+//!
+//! and the fixed-offset reading of `Expires` dates gives what the general
+//! RFC 6265 algorithm gives, for dates shaped like IMF-fixdates with every
+//! field varied (valid or not).
 //!
 //! Each property runs 256 cases by default; `PROPTEST_CASES` overrides.
 //! The names are drawn from a tiny alphabet so that exact names, prefixes
@@ -28,7 +32,9 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri, V
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use tower::{Layer, Service, ServiceExt};
-use tower_cookie_consent::__private::{read_consent_value, set_cookie_is_deletion};
+use tower_cookie_consent::__private::{
+    parse_cookie_date, parse_cookie_date_general, read_consent_value, set_cookie_is_deletion,
+};
 use tower_cookie_consent::{Consent, CookieConsentLayer, Policy, UnknownCookies};
 
 // ---------------------------------------------------------------------------
@@ -880,4 +886,45 @@ proptest! {
 
 fn value_of(text: &str) -> HeaderValue {
     value(text.as_bytes())
+}
+
+// ---------------------------------------------------------------------------
+// Dates: the fast path for IMF-fixdates against the general algorithm.
+
+/// Two characters from digits and a few others.
+fn two(chars: &'static str) -> impl Strategy<Value = String> {
+    let chars: Vec<char> = chars.chars().collect();
+    (select(chars.clone()), select(chars)).prop_map(|(a, b)| format!("{a}{b}"))
+}
+
+fn fixdate_like() -> impl Strategy<Value = String> {
+    // Mostly valid choices, so that most cases reach the fast path.
+    const DIGITS: &str = "01234567890123456789a:";
+    (
+        select(vec!["Thu", "sun", "MON", "Fri", "Jan", "Xyz", "12"]),
+        select(vec![", ", ", ", ", ", ",,"]),
+        two(DIGITS),
+        select(vec![' ', '-', ' ', '_']),
+        select(vec!["Apr", "feb", "FEB", "Dec", "Thu", "Foo"]),
+        select(vec![' ', '-', ' ', '/']),
+        (two(DIGITS), two(DIGITS)),
+        (two(DIGITS), two(DIGITS), two(DIGITS)),
+        select(vec![" GMT", " GMT", " GMT", " gmt", "GMT "]),
+    )
+        .prop_map(
+            |(weekday, comma, day, sep1, month, sep2, (y1, y2), (h, m, s), zone)| {
+                format!("{weekday}{comma}{day}{sep1}{month}{sep2}{y1}{y2} {h}:{m}:{s}{zone}")
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn fixdates_parse_like_the_general_algorithm(date in fixdate_like()) {
+        prop_assert_eq!(
+            parse_cookie_date(date.as_bytes()),
+            parse_cookie_date_general(date.as_bytes()),
+            "{}", date
+        );
+    }
 }

@@ -34,7 +34,7 @@ pub(crate) fn read_default(value: &[u8], policy: &Inner) -> Option<Grants> {
         [b'"', inner @ .., b'"'] => inner,
         _ => value,
     };
-    if !value.contains(&b'%') {
+    if ascii::find_byte(value, b'%').is_none() {
         return parse(value, policy);
     }
     if value.len() <= SMALL_VALUE_LEN {
@@ -51,8 +51,12 @@ pub(crate) fn read_default(value: &[u8], policy: &Inner) -> Option<Grants> {
 fn parse(value: &[u8], policy: &Inner) -> Option<Grants> {
     // Category names are text; bytes that are not UTF-8 (raw, or from a
     // `%FF` escape) did not come from a banner.
-    std::str::from_utf8(value).ok()?;
-    let start = value.iter().position(|b| !b" \t\r\n".contains(b))?;
+    if !value.is_ascii() {
+        std::str::from_utf8(value).ok()?;
+    }
+    let start = value
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))?;
     match value[start] {
         b'{' => object(value, policy),
         b'[' => array(value, policy),
@@ -61,17 +65,25 @@ fn parse(value: &[u8], policy: &Inner) -> Option<Grants> {
 }
 
 /// `statistics,marketing`, `statistics|marketing` or `statistics marketing`.
+///
+/// One pass over the bytes: this is the format of every request that
+/// carries the default consent cookie.
 fn list(value: &[u8], policy: &Inner) -> Option<Grants> {
     let mut granted = Grants::NONE;
     let mut names = 0;
-    for token in value.split(|b| matches!(b, b',' | b'|' | b' ' | b'\t')) {
+    let mut start = 0;
+    for end in 0..=value.len() {
+        match value.get(end) {
+            Some(b',' | b'|' | b' ' | b'\t') | None => {}
+            // A `%` left after decoding means the value was encoded twice;
+            // a control character was never typed by a banner.
+            Some(&b) if b == b'%' || ascii::is_ctl(b) => return None,
+            Some(_) => continue,
+        }
+        let token = &value[start..end];
+        start = end + 1;
         if token.is_empty() {
             continue;
-        }
-        // A `%` left after decoding means the value was encoded twice; a
-        // control character was never typed by a banner.
-        if token.iter().any(|&b| b == b'%' || ascii::is_ctl(b)) {
-            return None;
         }
         names += 1;
         if token.eq_ignore_ascii_case(b"all") {

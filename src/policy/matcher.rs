@@ -55,18 +55,31 @@ impl Matcher {
             };
             let start = node.children_start as usize;
             let end = start + node.children_len as usize;
-            let Ok(offset) = self.first[start..end].binary_search(&byte) else {
+            let Some(children) = self.first.get(start..end) else {
                 return best;
             };
-            let child = self.nodes[start + offset];
+            // Most nodes have a handful of children: a linear scan beats a
+            // binary search there.
+            let offset = if children.len() <= 8 {
+                children.iter().position(|&b| b == byte)
+            } else {
+                children.binary_search(&byte).ok()
+            };
+            let Some(&child) = offset.and_then(|offset| self.nodes.get(start + offset)) else {
+                return best;
+            };
             let label_start = child.label_start as usize;
-            let label = &self.labels[label_start..label_start + child.label_len as usize];
-            match rest.strip_prefix(label) {
-                Some(after) => rest = after,
-                // Patterns only end on node boundaries, so a name that
-                // leaves a label half-way matches nothing deeper.
-                None => return best,
+            let label_end = label_start + child.label_len as usize;
+            let Some(label) = self.labels.get(label_start..label_end) else {
+                return best;
+            };
+            // Patterns only end on node boundaries, so a name that leaves a
+            // label half-way matches nothing deeper. Labels are short; a
+            // byte loop beats a call to `memcmp`.
+            if rest.len() < label.len() || rest.iter().zip(label).any(|(a, b)| a != b) {
+                return best;
             }
+            rest = &rest[label.len()..];
             node = child;
         }
     }

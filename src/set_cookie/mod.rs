@@ -10,7 +10,7 @@
 
 mod date;
 
-pub(crate) use self::date::parse_cookie_date;
+pub(crate) use self::date::{parse_cookie_date, parse_general as parse_cookie_date_general};
 use crate::ascii::{self, is_ctl, starts_with_ignore_case};
 use crate::request::{RequestContext, Scheme};
 
@@ -54,9 +54,8 @@ fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
 /// "a\tb=c"        -> None (control character in the name)
 /// ```
 pub(crate) fn cookie_name(line: &[u8]) -> Option<&[u8]> {
-    // The name ends at the first `=`, if no `;` comes before it. Names are
-    // short, so a plain loop beats two `memchr` set-ups.
-    let end = line.iter().position(|&b| b == b'=' || b == b';')?;
+    // The name ends at the first `=`, if no `;` comes before it.
+    let end = ascii::find_either(line, b'=', b';')?;
     if line[end] != b'=' {
         return None;
     }
@@ -87,22 +86,13 @@ fn attributes(line: &[u8], pair_len: usize) -> impl Iterator<Item = (&[u8], &[u8
 /// Whether a browser would delete a cookie with `line`.
 ///
 /// Most lines the filter asks about are trackers with a long `Max-Age`, so
-/// it first reads only the expiry attributes (both names are seven bytes
-/// long) and goes on to the full parse only for a line that does expire.
-pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: i64) -> bool {
-    let pair_len = memchr::memchr(b';', line).unwrap_or(line.len());
-    let mut max_age = None;
-    let mut expires = None;
-    for (key, value) in attributes(line, pair_len) {
-        if key.len() != 7 || value.len() > MAX_ATTRIBUTE_VALUE_LEN {
-            continue;
-        }
-        if key.eq_ignore_ascii_case(b"max-age") {
-            max_age = Some(value);
-        } else if key.eq_ignore_ascii_case(b"expires") {
-            expires = Some(value);
-        }
-    }
+/// it first reads only the expiry attributes and goes on to the full parse
+/// only for a line that does expire.
+///
+/// `now` (seconds since the Unix epoch) is called only when an `Expires`
+/// date decides, which spares most lines a clock read.
+pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: impl FnOnce() -> i64) -> bool {
+    let (max_age, expires) = expiry_attributes(line);
     if !expiry_deletes(max_age.and_then(max_age_deletes), expires, now) {
         return false;
     }
@@ -110,15 +100,61 @@ pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: i64) -> bool {
     !cookie.oversized_attribute && cookie.accepted_by_browser(ctx)
 }
 
+/// The values of the last `Max-Age` and the last `Expires` attribute of
+/// `line`, read as [`SetCookie::parse`] reads them (attributes with an
+/// oversized value are ignored), but without splitting and trimming every
+/// attribute: both names are seven bytes long, so an attribute whose first
+/// byte is not `m` or `e` is skipped at once.
+fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let mut max_age = None;
+    let mut expires = None;
+    let Some(first) = ascii::find_byte(line, b';') else {
+        return (None, None);
+    };
+    let mut rest = &line[first + 1..];
+    loop {
+        let (attribute, next) = match ascii::find_byte(rest, b';') {
+            Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+            None => (rest, None),
+        };
+        let attribute = ascii::trim_wsp_start(attribute);
+        if attribute.len() >= 7 && matches!(attribute[0] | 0x20, b'm' | b'e') {
+            let (key, after) = attribute.split_at(7);
+            // The key is these seven bytes only if what follows them is
+            // the end of the attribute or `=`, after optional whitespace.
+            let value = match ascii::trim_wsp_start(after) {
+                [] => Some(&[][..]),
+                [b'=', value @ ..] => Some(ascii::trim_wsp(value)),
+                _ => None,
+            };
+            if let Some(value) = value.filter(|v| v.len() <= MAX_ATTRIBUTE_VALUE_LEN) {
+                if key.eq_ignore_ascii_case(b"max-age") {
+                    max_age = Some(value);
+                } else if key.eq_ignore_ascii_case(b"expires") {
+                    expires = Some(value);
+                }
+            }
+        }
+        match next {
+            Some(next) => rest = next,
+            None => return (max_age, expires),
+        }
+    }
+}
+
 /// The expiry rule: the last valid `Max-Age` decides (`<= 0` deletes);
 /// without one, the last `Expires` deletes when it is not after `now`
 /// (seconds since the Unix epoch). An unparsable date is ignored.
-fn expiry_deletes(max_age_deletes: Option<bool>, expires: Option<&[u8]>, now: i64) -> bool {
+fn expiry_deletes(
+    max_age_deletes: Option<bool>,
+    expires: Option<&[u8]>,
+    now: impl FnOnce() -> i64,
+) -> bool {
     match max_age_deletes {
         Some(deletes) => deletes,
         None => expires
             .and_then(parse_cookie_date)
-            .is_some_and(|expiry| expiry <= now),
+            .is_some_and(|expiry| expiry <= now()),
     }
 }
 
@@ -237,7 +273,7 @@ impl<'a> SetCookie<'a> {
     /// is `<= 0`, or, without one, the last `Expires` is not after `now`
     /// (seconds since the Unix epoch).
     pub(crate) fn expires_by(&self, now: i64) -> bool {
-        expiry_deletes(self.max_age_deletes, self.expires, now)
+        expiry_deletes(self.max_age_deletes, self.expires, || now)
     }
 
     /// Whether a browser would delete the cookie with this line. Only lines
@@ -360,6 +396,35 @@ mod tests {
         assert!(deletes(b"__Secure-a=; Max-Age=0; Secure"));
         assert!(!deletes(b"a=; Max-Age=0; SameSite=None"));
         assert!(!deletes(b"x"));
+    }
+
+    #[test]
+    fn the_fast_expiry_scan_reads_like_the_full_parse() {
+        let long = format!("a=b; Max-Age=0; Max-Age={}", "1".repeat(1100));
+        for line in [
+            &b"a=b; Max-Age=0"[..],
+            b"a=b;max-age = -1 ;Path=/",
+            b"a=b; Max-Agex=0",
+            b"a=b; Max-Age x=0",
+            b"a=b; Max-Age",
+            b"a=b; Max-Age=",
+            b"a=b; \tExpires\t=\tThu, 01 Jan 1970 00:00:00 GMT\t",
+            b"a=b; Expires=x; Max-Age=5; expires=y",
+            b"a=b; Exp=1; M=2; e; m",
+            b"a=b",
+            b"Max-Age=0",
+            b"a=b;",
+            long.as_bytes(),
+        ] {
+            let cookie = SetCookie::parse(line);
+            let (max_age, expires) = expiry_attributes(line);
+            assert_eq!(
+                max_age.and_then(max_age_deletes),
+                cookie.max_age_deletes,
+                "{line:?}"
+            );
+            assert_eq!(expires, cookie.expires, "{line:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,92 @@
+//! Instructions per request, counted by callgrind: a measure that does not
+//! move with the machine's load, for comparing changes to the hot path.
+//!
+//! ```text
+//! scripts/instructions.sh            # every scenario and row
+//! ```
+//!
+//! The script runs this binary under `valgrind --tool=callgrind` twice per
+//! row, with two request counts, and divides the difference of the totals
+//! by the difference of the counts, so set-up and start-up cancel out.
+//! Invoked by `cargo bench` without arguments, it only checks that every
+//! scenario runs.
+
+mod support;
+
+use std::convert::Infallible;
+use std::hint::black_box;
+
+use http::{Request, Response};
+use tower::Service;
+
+use support::{Row, WithService};
+
+struct Repeat<'a> {
+    request: &'a Request<()>,
+    calls: usize,
+}
+
+impl WithService for Repeat<'_> {
+    type Output = usize;
+
+    fn run<S>(self, mut svc: S) -> usize
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+    {
+        let mut kept = 0;
+        for _ in 0..self.calls {
+            let res = support::drive(&mut svc, black_box(self.request).clone());
+            kept += res
+                .headers()
+                .get_all(http::header::SET_COOKIE)
+                .iter()
+                .count();
+        }
+        kept
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench` (and maybe a filter); the script passes
+    // `<scenario> <row> <calls>`.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    let scenarios = support::scenarios();
+    let [scenario, row, calls] = args.as_slice() else {
+        for scenario in &scenarios {
+            scenario.check();
+        }
+        println!("instructions: run scripts/instructions.sh to count instructions per request");
+        return;
+    };
+    let scenario = scenarios
+        .iter()
+        .find(|s| s.name == scenario)
+        .unwrap_or_else(|| panic!("no scenario {scenario}"));
+    let row = Row::ALL
+        .into_iter()
+        .find(|r| r.name() == row)
+        .unwrap_or_else(|| panic!("no row {row}"));
+    let calls: usize = calls.parse().expect("a number of calls");
+    let run = Repeat {
+        request: &scenario.request,
+        calls,
+    };
+    let kept = support::with_row(row, &scenario.policy, &scenario.response, run);
+    assert_eq!(
+        kept,
+        calls
+            * if row == Row::Layer || row == Row::Handwritten {
+                scenario.kept
+            } else {
+                scenario
+                    .response
+                    .headers()
+                    .get_all(http::header::SET_COOKIE)
+                    .iter()
+                    .count()
+            }
+    );
+}
