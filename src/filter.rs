@@ -100,7 +100,7 @@ impl Judge<'_> {
             if !cookie.accepted_by_browser(self.ctx) {
                 continue;
             }
-            granted = if cookie.expires_by(self.now()) {
+            granted = if cookie.expires_by(clock(&mut self.now)) {
                 Grants::NONE
             } else {
                 read_default(cookie.value, self.policy).unwrap_or(Grants::NONE)
@@ -134,10 +134,6 @@ impl Judge<'_> {
         } else {
             Verdict::Strip
         }
-    }
-
-    fn now(&mut self) -> i64 {
-        clock(&mut self.now)
     }
 }
 

@@ -176,10 +176,9 @@ impl Policy {
 impl Inner {
     /// The index of a category, compared ASCII case-insensitively.
     pub(crate) fn category_index(&self, name: &[u8]) -> Option<usize> {
-        // Lengths first: most comparisons end there.
-        self.categories.iter().position(|c| {
-            c.name.len() == name.len() && c.name.as_bytes().eq_ignore_ascii_case(name)
-        })
+        self.categories
+            .iter()
+            .position(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// Every category granted.
