@@ -33,10 +33,19 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
+mapfile -t known < <(cargo fuzz list)
 if [ $# -gt 0 ]; then
     targets=("$@")
+    # An unknown name would otherwise leave empty seed, corpus and artifact
+    # folders behind, which the fuzz replay test refuses.
+    for target in "${targets[@]}"; do
+        if ! printf '%s\n' "${known[@]}" | grep -qxF -- "$target"; then
+            echo "unknown fuzz target '$target' (known: ${known[*]})" >&2
+            exit 2
+        fi
+    done
 else
-    mapfile -t targets < <(cargo fuzz list)
+    targets=("${known[@]}")
 fi
 
 # -O: release build with the profile in fuzz/Cargo.toml (debug assertions
