@@ -20,7 +20,8 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 use http::{HeaderMap, Request, Response};
 use tower::Service;
-use tower_cookie_consent::{__private, Consent};
+use tower_cookie_consent::internals;
+use tower_cookie_consent::Consent;
 
 use support::{Row, WithService};
 
@@ -139,7 +140,7 @@ fn parsers(c: &mut Criterion) {
     ];
     for (name, value) in values {
         group.bench_function(format!("consent_value/{name}"), |b| {
-            b.iter(|| __private::read_consent_value(&policy, black_box(value)))
+            b.iter(|| internals::read_consent_value(&policy, black_box(value)))
         });
     }
 
@@ -151,12 +152,15 @@ fn parsers(c: &mut Criterion) {
     group.bench_function("set_cookie_name/typical_6_lines", |b| {
         b.iter(|| {
             for line in support::TYPICAL_SET_COOKIES {
-                black_box(__private::set_cookie_name(black_box(line.as_bytes())));
+                black_box(internals::cookie_name(black_box(line.as_bytes())));
             }
         })
     });
 
     let now = 1_776_420_000;
+    // The host and scheme are unknown, as in the scenarios' requests.
+    let uri = http::Uri::default();
+    let no_headers = HeaderMap::new();
     let deletions: [(&str, &[u8]); 3] = [
         ("max_age", b"_hjid=; Max-Age=0; Path=/; Domain=.example.com"),
         (
@@ -167,7 +171,7 @@ fn parsers(c: &mut Criterion) {
     ];
     for (name, line) in deletions {
         group.bench_function(format!("is_deletion/{name}"), |b| {
-            b.iter(|| __private::set_cookie_is_deletion(black_box(line), now))
+            b.iter(|| internals::is_deletion(black_box(line), &uri, &no_headers, now))
         });
     }
 
@@ -177,7 +181,7 @@ fn parsers(c: &mut Criterion) {
     ];
     for (name, date) in dates {
         group.bench_function(format!("cookie_date/{name}"), |b| {
-            b.iter(|| __private::parse_cookie_date(black_box(date)))
+            b.iter(|| internals::parse_cookie_date(black_box(date)))
         });
     }
 
@@ -191,11 +195,9 @@ fn parsers(c: &mut Criterion) {
         group.bench_function(format!("filter_headers/{}", scenario.name), |b| {
             b.iter(|| {
                 let mut headers = black_box(template).clone();
-                __private::filter_headers(
-                    &scenario.policy,
-                    scenario.request.headers(),
-                    &mut headers,
-                );
+                scenario
+                    .policy
+                    .filter_response(&uri, scenario.request.headers(), &mut headers);
                 headers
             })
         });

@@ -13,7 +13,7 @@ Only files named `chromium-*`, `cmp-*`, `format-*` and `mix-*` are written
 or removed; regression seeds (`regression-*`) are left alone.
 
 Usage: scripts/fuzz_seeds.py [path/to/set-cookie-chromium.json]
-(default: ../shared/conformance/set-cookie-chromium.json from the repo root)
+(default: tests/data/set-cookie-chromium.json)
 """
 
 import base64
@@ -26,10 +26,10 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fuzz" / "seeds"
 GENERATED = ("chromium-", "cmp-", "format-", "mix-")
-# Must match FUZZ_LINE_SEPARATOR in src/__private.rs.
+# Must match FUZZ_LINE_SEPARATOR in tests/common/oracles.rs.
 SEP = b"\xff"
 
-# Flags byte of a `service` input (see fuzz_service_with in src/__private.rs).
+# Flags byte of a `service` input (see fuzz_service_with in tests/common/oracles.rs).
 SEED_POLICY, ODS_POLICY, HOST_POLICY = 0, 1, 2
 PATH_ONLY, HTTP_URI, HTTPS_URI, HOST_HEADER = 0 << 2, 1 << 2, 2 << 2, 3 << 2
 SPLIT_COOKIE = 1 << 4
@@ -248,7 +248,7 @@ def seeds(vectors):
 
 def main():
     path = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        ROOT.parent / "shared" / "conformance" / "set-cookie-chromium.json"
+        ROOT / "tests" / "data" / "set-cookie-chromium.json"
     )
     corpus = seeds(load_vectors(path))
     for target, files in corpus.items():

@@ -8,32 +8,22 @@ use std::task::{ready, Context, Poll};
 use http::Response;
 use pin_project_lite::pin_project;
 
-use crate::consent::Grants;
-use crate::filter::filter_set_cookies;
-use crate::policy::Policy;
-use crate::request::RequestContext;
+use crate::enforcer::Enforcer;
 
 pin_project! {
     /// Response future of [`CookieConsent`](crate::CookieConsent): the inner
-    /// future, then the `Set-Cookie` filter on its response. Errors pass
-    /// through untouched.
+    /// future, then [`Enforcer::filter_response`] on its response. Errors
+    /// pass through untouched.
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        policy: Policy,
-        granted: Grants,
-        ctx: RequestContext,
+        enforcer: Enforcer,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, policy: Policy, granted: Grants, ctx: RequestContext) -> Self {
-        Self {
-            inner,
-            policy,
-            granted,
-            ctx,
-        }
+    pub(crate) fn new(inner: F, enforcer: Enforcer) -> Self {
+        Self { inner, enforcer }
     }
 }
 
@@ -46,12 +36,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        filter_set_cookies(
-            response.headers_mut(),
-            &this.policy.inner,
-            *this.granted,
-            this.ctx,
-        );
+        this.enforcer.filter_response(response.headers_mut());
         Poll::Ready(Ok(response))
     }
 }
@@ -59,9 +44,7 @@ where
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture")
-            .field("policy", &self.policy)
-            .field("granted", &self.granted)
-            .field("ctx", &self.ctx)
+            .field("enforcer", &self.enforcer)
             .finish_non_exhaustive()
     }
 }

@@ -79,21 +79,23 @@ mod ascii;
 #[cfg(feature = "axum")]
 mod axum;
 mod consent;
-mod filter;
+mod enforcer;
 mod future;
+#[cfg(feature = "unstable-internals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unstable-internals")))]
+pub mod internals;
 mod layer;
 mod policy;
 mod request;
+mod response;
 mod service;
 mod set_cookie;
-
-#[doc(hidden)]
-pub mod __private;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use crate::axum::MissingConsentLayer;
 pub use crate::consent::{Categories, Consent};
+pub use crate::enforcer::Enforcer;
 pub use crate::future::ResponseFuture;
 pub use crate::layer::CookieConsentLayer;
 pub use crate::policy::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};

@@ -3,15 +3,15 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use tower::Service;
 
-use crate::consent::Consent;
+use crate::enforcer::Enforcer;
 use crate::future::ResponseFuture;
 use crate::layer::CookieConsentLayer;
 use crate::policy::Policy;
-use crate::request::RequestContext;
 
 /// Middleware that enforces a cookie [`Policy`]. See [`CookieConsentLayer`].
 ///
-/// Before calling the inner service it reads the visitor's [`Consent`] and
+/// Before calling the inner service it reads the visitor's
+/// [`Consent`](crate::Consent) and
 /// inserts it into the request's extensions; when the response arrives it
 /// removes every `Set-Cookie` the consent does not cover. The response body
 /// is never touched.
@@ -66,10 +66,8 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let consent = Consent::from_headers(&self.policy, req.headers());
-        let granted = consent.grants();
-        let ctx = RequestContext::from_request(&req);
-        req.extensions_mut().insert(consent);
-        ResponseFuture::new(self.inner.call(req), self.policy.clone(), granted, ctx)
+        let enforcer = Enforcer::new(&self.policy, req.uri(), req.headers());
+        req.extensions_mut().insert(enforcer.consent());
+        ResponseFuture::new(self.inner.call(req), enforcer)
     }
 }

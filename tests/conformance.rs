@@ -1,6 +1,6 @@
 //! Conformance with a real browser: every vector of
-//! `../shared/conformance/set-cookie-chromium.json` (the cookie Chromium
-//! stored for each `Set-Cookie` header, see the README beside it) is run
+//! `tests/data/set-cookie-chromium.json` (the cookie Chromium stored for
+//! each `Set-Cookie` header, see `tests/data/README.md`) is run
 //! through the name scanner, the deletion scanner and the layer.
 //!
 //! The guarantee checked: the layer classifies a cookie under the name the
@@ -11,15 +11,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{browser_name, unix_now};
+use common::{browser_name, set_cookie_is_deletion, set_cookie_name, unix_now};
 use http::{header, HeaderValue, Request, Response};
 use tower::{service_fn, Layer, ServiceExt};
-use tower_cookie_consent::__private::{set_cookie_is_deletion, set_cookie_name};
 use tower_cookie_consent::{CookieConsentLayer, Policy, UnknownCookies};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/conformance/set-cookie-chromium.json"
+    "/tests/data/set-cookie-chromium.json"
 );
 
 #[derive(serde::Deserialize)]
@@ -51,8 +50,7 @@ struct SeededCookie {
 }
 
 fn load() -> Vec<Vector> {
-    let text = std::fs::read_to_string(VECTORS)
-        .unwrap_or_else(|e| panic!("{VECTORS}: {e} (the shared folder must sit beside the repo)"));
+    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("{VECTORS}: {e}"));
     let file: File = serde_json::from_str(&text).expect("conformance file is valid JSON");
     assert_eq!(file.vectors.len(), file.vector_count, "vector_count");
     file.vectors

@@ -1,7 +1,7 @@
 //! Replays the fuzz corpus on a stable toolchain, without sanitizers.
 //!
 //! The fuzz targets in `fuzz/` are one-line wrappers around the bodies in
-//! `tower_cookie_consent::__private`, so running those bodies here on every
+//! `tests/common/oracles.rs`, so running those bodies here on every
 //! committed seed (`fuzz/seeds/<target>/`, regression inputs included) and
 //! on whatever a local fuzzing run left (`fuzz/corpus/<target>/`,
 //! `fuzz/artifacts/<target>/`) checks the same invariants with `cargo test`.
@@ -10,7 +10,10 @@ use std::fs;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use tower_cookie_consent::__private::{
+#[path = "common/oracles.rs"]
+mod oracles;
+
+use oracles::{
     fuzz_consent_value, fuzz_service, fuzz_set_cookie, FuzzServiceOutcome, FUZZ_LINE_SEPARATOR,
 };
 

@@ -1,6 +1,9 @@
 //! The consent-cookie value reader, against every fuzz policy.
 #![no_main]
 
+#[path = "../../tests/common/oracles.rs"]
+mod oracles;
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    tower_cookie_consent::__private::fuzz_consent_value(data);
+    oracles::fuzz_consent_value(data);
 });

@@ -5,8 +5,11 @@
 //! (CR, LF, NUL...), as an upstream that skipped validation would.
 #![no_main]
 
+#[path = "../../tests/common/oracles.rs"]
+mod oracles;
+
 use http::HeaderValue;
-use tower_cookie_consent::__private::{fuzz_service, fuzz_service_with};
+use oracles::{fuzz_service, fuzz_service_with};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if cfg!(debug_assertions) {

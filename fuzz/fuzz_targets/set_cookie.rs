@@ -2,6 +2,9 @@
 //! parser, on one line of arbitrary bytes.
 #![no_main]
 
+#[path = "../../tests/common/oracles.rs"]
+mod oracles;
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    tower_cookie_consent::__private::fuzz_set_cookie(data);
+    oracles::fuzz_set_cookie(data);
 });

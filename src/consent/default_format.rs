@@ -1,11 +1,10 @@
 //! The default consent-cookie format: a list of category names, a JSON
 //! object or a JSON array, optionally percent-encoded.
 
-use super::json::{self, RawStr, Value};
+use super::json::{self, Value};
 use super::percent;
-use super::Grants;
 use crate::ascii;
-use crate::policy::Inner;
+use crate::policy::{Categories, Grants};
 
 /// The longest consent value read. Browsers refuse a cookie whose name and
 /// value exceed 4096 bytes, so a longer value did not come from one.
@@ -25,7 +24,7 @@ const SMALL_VALUE_LEN: usize = 512;
 ///
 /// One pair of surrounding double quotes is removed first; a value
 /// containing `%` is percent-decoded once.
-pub(crate) fn read_default(value: &[u8], policy: &Inner) -> Option<Grants> {
+pub(crate) fn read(value: &[u8], policy: &Categories) -> Option<Grants> {
     let value = ascii::trim_wsp(value);
     if value.len() > MAX_VALUE_LEN {
         return None;
@@ -48,7 +47,7 @@ pub(crate) fn read_default(value: &[u8], policy: &Inner) -> Option<Grants> {
     }
 }
 
-fn parse(value: &[u8], policy: &Inner) -> Option<Grants> {
+fn parse(value: &[u8], policy: &Categories) -> Option<Grants> {
     // Category names are text; bytes that are not UTF-8 (raw, or from a
     // `%FF` escape) did not come from a banner.
     if !value.is_ascii() {
@@ -68,7 +67,7 @@ fn parse(value: &[u8], policy: &Inner) -> Option<Grants> {
 ///
 /// One pass over the bytes: this is the format of every request that
 /// carries the default consent cookie.
-fn list(value: &[u8], policy: &Inner) -> Option<Grants> {
+fn list(value: &[u8], policy: &Categories) -> Option<Grants> {
     let mut granted = Grants::NONE;
     let mut names = 0;
     let mut start = 0;
@@ -88,7 +87,7 @@ fn list(value: &[u8], policy: &Inner) -> Option<Grants> {
         names += 1;
         if token.eq_ignore_ascii_case(b"all") {
             granted = policy.all();
-        } else if let Some(index) = policy.category_index(token) {
+        } else if let Some(index) = policy.index_of(token) {
             granted.insert(index);
         }
     }
@@ -98,7 +97,7 @@ fn list(value: &[u8], policy: &Inner) -> Option<Grants> {
 /// `{"statistics":true,"marketing":false}`: the last key that matches a
 /// category decides it (as `JSON.parse` keeps the last duplicate), and only
 /// `true` grants. `"all": true` grants every category that no key decides.
-fn object(value: &[u8], policy: &Inner) -> Option<Grants> {
+fn object(value: &[u8], policy: &Categories) -> Option<Grants> {
     let mut granted = Grants::NONE;
     let mut decided = Grants::NONE;
     let mut all = false;
@@ -106,7 +105,7 @@ fn object(value: &[u8], policy: &Inner) -> Option<Grants> {
         let grants = matches!(value, Value::True);
         if key.eq_ignore_ascii_case(b"all") {
             all = grants;
-        } else if let Some(index) = category_index(key, policy) {
+        } else if let Some(index) = policy.index_of(&key) {
             decided.insert(index);
             if grants {
                 granted.insert(index);
@@ -123,23 +122,16 @@ fn object(value: &[u8], policy: &Inner) -> Option<Grants> {
 
 /// `["statistics"]`: strings name granted categories; other items are
 /// ignored.
-fn array(value: &[u8], policy: &Inner) -> Option<Grants> {
+fn array(value: &[u8], policy: &Categories) -> Option<Grants> {
     let mut granted = Grants::NONE;
     json::array_items(value, |item| {
         if let Value::Str(name) = item {
             if name.eq_ignore_ascii_case(b"all") {
                 granted = policy.all();
-            } else if let Some(index) = category_index(name, policy) {
+            } else if let Some(index) = policy.index_of(&name) {
                 granted.insert(index);
             }
         }
     })?;
     Some(granted)
-}
-
-fn category_index(name: RawStr<'_>, policy: &Inner) -> Option<usize> {
-    policy
-        .categories
-        .iter()
-        .position(|c| name.eq_ignore_ascii_case(c.name.as_bytes()))
 }

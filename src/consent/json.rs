@@ -5,6 +5,8 @@
 //! its nesting on a 64-bit stack (at most [`MAX_DEPTH`] levels), walks every
 //! byte once, and hands back borrowed, still-escaped strings.
 
+use crate::policy::CategoryName;
+
 /// The deepest nesting a consent value may have; deeper is malformed.
 pub(crate) const MAX_DEPTH: u32 = 32;
 
@@ -13,6 +15,12 @@ pub(crate) const MAX_DEPTH: u32 = 32;
 pub(crate) struct RawStr<'a> {
     raw: &'a [u8],
     escaped: bool,
+}
+
+impl CategoryName for RawStr<'_> {
+    fn matches(&self, declared: &[u8]) -> bool {
+        self.eq_ignore_ascii_case(declared)
+    }
 }
 
 impl RawStr<'_> {

@@ -1,68 +1,23 @@
-//! The visitor's choice: [`Consent`], and the readers that turn a consent
-//! cookie value into it.
+//! The visitor's choice: [`Consent`], and everything about reading it from
+//! the request: the cookie pairs of every `Cookie` header, and the readers
+//! that turn a consent cookie into the categories it grants.
 //!
-//! Each consent-cookie format has a reader of its own; they all answer the
-//! same question (which policy categories does this value grant, or is it
-//! malformed?) as a [`Grants`] set, so the rest of the crate does not care
-//! which banner wrote the cookie.
+//! Each consent-cookie format has a reader of its own behind one interface
+//! ([`read`]); they all answer the same question (not set, malformed, or
+//! which policy categories are granted), so the rest of the crate does not
+//! care which banner wrote the cookie.
 
-mod default_format;
+mod cookie_pairs;
+pub(crate) mod default_format;
+mod format;
 mod json;
 mod percent;
 
 use std::fmt;
 
-pub(crate) use self::default_format::read_default;
-use crate::policy::Policy;
-
-/// A set of granted categories: bit `i` is the policy's category `i`.
-///
-/// A policy has at most 64 categories, so the set is one `u64`: copying,
-/// intersecting and testing it never allocates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Grants(u64);
-
-impl Grants {
-    /// Nothing granted but the necessary cookies.
-    pub(crate) const NONE: Self = Self(0);
-
-    /// The first `count` categories.
-    pub(crate) const fn first(count: usize) -> Self {
-        if count >= 64 {
-            Self(u64::MAX)
-        } else {
-            Self((1 << count) - 1)
-        }
-    }
-
-    pub(crate) const fn contains(self, index: usize) -> bool {
-        index < 64 && self.0 & (1 << index) != 0
-    }
-
-    pub(crate) fn insert(&mut self, index: usize) {
-        if index < 64 {
-            self.0 |= 1 << index;
-        }
-    }
-
-    pub(crate) fn remove(&mut self, index: usize) {
-        if index < 64 {
-            self.0 &= !(1 << index);
-        }
-    }
-
-    pub(crate) const fn intersection(self, other: Self) -> Self {
-        Self(self.0 & other.0)
-    }
-
-    pub(crate) const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    pub(crate) const fn difference(self, other: Self) -> Self {
-        Self(self.0 & !other.0)
-    }
-}
+pub(crate) use self::cookie_pairs::Pair;
+pub(crate) use self::format::{read, Jar, Reading, RequestJar};
+use crate::policy::{Grants, Policy};
 
 /// The visitor's consent, as read from the request's consent cookie.
 ///
@@ -107,11 +62,11 @@ pub struct Consent {
 }
 
 impl Consent {
-    pub(crate) fn new(policy: Policy, granted: Grants, is_set: bool) -> Self {
+    pub(crate) fn new(policy: Policy, reading: Reading) -> Self {
         Self {
             policy,
-            granted,
-            is_set,
+            granted: reading.grants(),
+            is_set: reading.is_set(),
         }
     }
 
@@ -128,7 +83,7 @@ impl Consent {
     /// # Ok::<(), tower_cookie_consent::PolicyError>(())
     /// ```
     pub fn necessary_only(policy: &Policy) -> Self {
-        Self::new(policy.clone(), Grants::NONE, false)
+        Self::new(policy.clone(), Reading::NotSet)
     }
 
     /// Reads the consent from request headers, as the layer does: the
@@ -151,8 +106,10 @@ impl Consent {
     /// # Ok::<(), tower_cookie_consent::PolicyError>(())
     /// ```
     pub fn from_headers(policy: &Policy, headers: &http::HeaderMap) -> Self {
-        let (granted, is_set) = crate::request::read_consent(headers, &policy.inner);
-        Self::new(policy.clone(), granted, is_set)
+        Self::new(
+            policy.clone(),
+            read(policy, &RequestJar::new(policy, headers)),
+        )
     }
 
     /// Whether the visitor granted `category` (ASCII case-insensitive).
@@ -162,7 +119,7 @@ impl Consent {
         if category.eq_ignore_ascii_case("necessary") {
             return true;
         }
-        match self.policy.inner.category_index(category.as_bytes()) {
+        match self.policy.category_list().index_of(category.as_bytes()) {
             Some(index) => self.granted.contains(index),
             None => false,
         }
@@ -171,8 +128,8 @@ impl Consent {
     /// The granted categories, in policy order, without `necessary`.
     pub fn categories(&self) -> Categories<'_> {
         Categories {
-            names: self.policy.inner.categories.iter().enumerate(),
-            granted: self.granted,
+            list: self.policy.category_list(),
+            remaining: self.granted,
         }
     }
 
@@ -186,10 +143,6 @@ impl Consent {
     /// The policy this consent was read with.
     pub fn policy(&self) -> &Policy {
         &self.policy
-    }
-
-    pub(crate) fn grants(&self) -> Grants {
-        self.granted
     }
 }
 
@@ -206,19 +159,18 @@ impl fmt::Debug for Consent {
 /// Created by [`Consent::categories`].
 #[derive(Debug, Clone)]
 pub struct Categories<'a> {
-    names: std::iter::Enumerate<std::slice::Iter<'a, crate::policy::Category>>,
-    granted: Grants,
+    list: &'a crate::policy::Categories,
+    /// The granted categories not yielded yet.
+    remaining: Grants,
 }
 
 impl<'a> Iterator for Categories<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let granted = self.granted;
-        self.names
-            .by_ref()
-            .find(|(index, _)| granted.contains(*index))
-            .map(|(_, category)| &*category.name)
+        let index = self.remaining.iter().next()?;
+        self.remaining.remove(index);
+        Some(self.list.name(index))
     }
 }
 
@@ -230,18 +182,5 @@ mod tests {
     fn consent_is_shareable() {
         fn assert_traits<T: Clone + fmt::Debug + Send + Sync + 'static>() {}
         assert_traits::<Consent>();
-    }
-
-    #[test]
-    fn grants_set_operations() {
-        let mut g = Grants::NONE;
-        g.insert(0);
-        g.insert(63);
-        g.insert(64);
-        assert!(g.contains(0) && g.contains(63) && !g.contains(64) && !g.contains(1));
-        assert_eq!(Grants::first(64), Grants(u64::MAX));
-        assert_eq!(Grants::first(3), Grants(0b111));
-        g.remove(0);
-        assert!(!g.contains(0));
     }
 }

@@ -1,5 +1,6 @@
 //! The cookie-name matcher: exact names and `prefix*` patterns in one
-//! compressed byte trie.
+//! compressed byte trie, answering with the class of the name and the
+//! policy entry that matched it.
 //!
 //! A lookup walks the name once, so it costs O(name length) whatever the
 //! size of the policy: a policy of ten names and one of ten thousand answer
@@ -20,6 +21,17 @@ pub(crate) enum Class {
     Category(u8),
 }
 
+/// Which policy entry a name matched: an index into the policy's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct EntryId(pub(crate) u32);
+
+/// The answer for one name: its class and the entry that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Match {
+    pub(crate) class: Class,
+    pub(crate) entry: EntryId,
+}
+
 /// An immutable, compressed trie.
 #[derive(Debug, Clone)]
 pub(crate) struct Matcher {
@@ -36,13 +48,13 @@ struct Node {
     label_len: u32,
     children_start: u32,
     children_len: u32,
-    exact: Option<Class>,
-    prefix: Option<Class>,
+    exact: Option<Match>,
+    prefix: Option<Match>,
 }
 
 impl Matcher {
     /// Classifies `name`, or `None` when the policy does not know it.
-    pub(crate) fn classify(&self, name: &[u8]) -> Option<Class> {
+    pub(crate) fn classify(&self, name: &[u8]) -> Option<Match> {
         let mut node = self.nodes[0];
         let mut rest = name;
         let mut best = None;
@@ -94,8 +106,8 @@ pub(crate) struct MatcherBuilder {
 #[derive(Debug, Default)]
 struct BuildNode {
     children: BTreeMap<u8, usize>,
-    exact: Option<Class>,
-    prefix: Option<Class>,
+    exact: Option<Match>,
+    prefix: Option<Match>,
 }
 
 impl MatcherBuilder {
@@ -105,16 +117,17 @@ impl MatcherBuilder {
         }
     }
 
-    /// Adds `pattern` (without its `*`) for `class`.
+    /// Adds `pattern` (without its `*`) for `found`.
     ///
-    /// Adding the same pattern twice for the same class is harmless. For
-    /// another class it fails with the class it already has.
+    /// Adding the same pattern twice for the same class is harmless: the
+    /// first entry stays. For another class it fails with the match it
+    /// already has.
     pub(crate) fn insert(
         &mut self,
         pattern: &[u8],
         is_prefix: bool,
-        class: Class,
-    ) -> Result<(), Class> {
+        found: Match,
+    ) -> Result<(), Match> {
         let mut at = 0;
         for &byte in pattern {
             at = match self.nodes[at].children.get(&byte) {
@@ -134,9 +147,10 @@ impl MatcherBuilder {
             &mut node.exact
         };
         match *slot {
-            Some(existing) if existing != class => Err(existing),
-            _ => {
-                *slot = Some(class);
+            Some(existing) if existing.class != found.class => Err(existing),
+            Some(_) => Ok(()),
+            None => {
+                *slot = Some(found);
                 Ok(())
             }
         }
@@ -205,16 +219,30 @@ fn to_u32(n: usize) -> u32 {
 mod tests {
     use super::*;
 
+    fn at(class: Class, entry: u32) -> Match {
+        Match {
+            class,
+            entry: EntryId(entry),
+        }
+    }
+
+    /// A matcher whose entry ids are the patterns' positions.
     fn matcher(patterns: &[(&str, Class)]) -> Matcher {
         let mut builder = MatcherBuilder::new();
-        for (pattern, class) in patterns {
+        for (id, (pattern, class)) in patterns.iter().enumerate() {
             let (name, is_prefix) = match pattern.strip_suffix('*') {
                 Some(name) => (name, true),
                 None => (*pattern, false),
             };
-            builder.insert(name.as_bytes(), is_prefix, *class).unwrap();
+            builder
+                .insert(name.as_bytes(), is_prefix, at(*class, id as u32))
+                .unwrap();
         }
         builder.build()
+    }
+
+    fn class(m: &Matcher, name: &[u8]) -> Option<Class> {
+        m.classify(name).map(|found| found.class)
     }
 
     #[test]
@@ -225,35 +253,50 @@ mod tests {
             ("_pk_id", Class::Necessary),
             ("sessionid", Class::Necessary),
         ]);
-        assert_eq!(m.classify(b"_pk_id"), Some(Class::Necessary));
-        assert_eq!(m.classify(b"_pk_id.1.abc"), Some(Class::Category(1)));
-        assert_eq!(m.classify(b"_pk_i"), Some(Class::Category(0)));
-        assert_eq!(m.classify(b"_pk"), Some(Class::Category(0)));
-        assert_eq!(m.classify(b"_p"), None);
-        assert_eq!(m.classify(b"sessionid"), Some(Class::Necessary));
-        assert_eq!(m.classify(b"sessionid2"), None);
-        assert_eq!(m.classify(b"session"), None);
-        assert_eq!(m.classify(b"SESSIONID"), None);
-        assert_eq!(m.classify(b""), None);
+        assert_eq!(class(&m, b"_pk_id"), Some(Class::Necessary));
+        assert_eq!(class(&m, b"_pk_id.1.abc"), Some(Class::Category(1)));
+        // The entry that decided is the one the name matched.
+        assert_eq!(m.classify(b"_pk_id.1.abc").unwrap().entry, EntryId(1));
+        assert_eq!(m.classify(b"_pk_id").unwrap().entry, EntryId(2));
+        assert_eq!(m.classify(b"_pk_i").unwrap().entry, EntryId(0));
+        assert_eq!(class(&m, b"_pk_i"), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"_pk"), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"_p"), None);
+        assert_eq!(class(&m, b"sessionid"), Some(Class::Necessary));
+        assert_eq!(class(&m, b"sessionid2"), None);
+        assert_eq!(class(&m, b"session"), None);
+        assert_eq!(class(&m, b"SESSIONID"), None);
+        assert_eq!(class(&m, b""), None);
     }
 
     #[test]
     fn empty_prefix_is_never_built_but_root_prefix_works() {
         let m = matcher(&[("a*", Class::Category(3))]);
-        assert_eq!(m.classify(b"a"), Some(Class::Category(3)));
-        assert_eq!(m.classify(b"ab\xff"), Some(Class::Category(3)));
-        assert_eq!(m.classify(b"b"), None);
+        assert_eq!(class(&m, b"a"), Some(Class::Category(3)));
+        assert_eq!(class(&m, b"ab\xff"), Some(Class::Category(3)));
+        assert_eq!(class(&m, b"b"), None);
     }
 
     #[test]
     fn conflicting_classes_are_reported() {
         let mut builder = MatcherBuilder::new();
-        builder.insert(b"x", false, Class::Category(0)).unwrap();
-        builder.insert(b"x", false, Class::Category(0)).unwrap();
-        builder.insert(b"x", true, Class::Category(1)).unwrap();
+        builder
+            .insert(b"x", false, at(Class::Category(0), 0))
+            .unwrap();
+        builder
+            .insert(b"x", false, at(Class::Category(0), 1))
+            .unwrap();
+        builder
+            .insert(b"x", true, at(Class::Category(1), 2))
+            .unwrap();
         assert_eq!(
-            builder.insert(b"x", false, Class::Category(2)),
-            Err(Class::Category(0))
+            builder.insert(b"x", false, at(Class::Category(2), 3)),
+            Err(at(Class::Category(0), 0))
+        );
+        // The first entry of a harmless duplicate stays.
+        assert_eq!(
+            builder.build().classify(b"x"),
+            Some(at(Class::Category(0), 0))
         );
     }
 
@@ -264,16 +307,13 @@ mod tests {
             .collect();
         let mut builder = MatcherBuilder::new();
         for (i, name) in names.iter().enumerate() {
-            builder
-                .insert(name.as_bytes(), i % 2 == 0, Class::Category((i % 60) as u8))
-                .unwrap();
+            let found = at(Class::Category((i % 60) as u8), i as u32);
+            builder.insert(name.as_bytes(), i % 2 == 0, found).unwrap();
         }
         let m = builder.build();
         for (i, name) in names.iter().enumerate() {
-            assert_eq!(
-                m.classify(name.as_bytes()),
-                Some(Class::Category((i % 60) as u8))
-            );
+            let found = at(Class::Category((i % 60) as u8), i as u32);
+            assert_eq!(m.classify(name.as_bytes()), Some(found));
         }
     }
 }

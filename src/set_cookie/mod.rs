@@ -10,7 +10,9 @@
 
 mod date;
 
-pub(crate) use self::date::{parse_cookie_date, parse_general as parse_cookie_date_general};
+pub(crate) use self::date::parse_cookie_date;
+#[cfg(feature = "unstable-internals")]
+pub(crate) use self::date::parse_general as parse_cookie_date_general;
 use crate::ascii::{self, is_ctl, starts_with_ignore_case};
 use crate::request::{RequestContext, Scheme};
 
@@ -67,20 +69,61 @@ pub(crate) fn cookie_name(line: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// Browsers refuse a cookie name longer than this (with its value).
+const MAX_NAME_LEN: usize = MAX_NAME_VALUE_LEN;
+
+/// Why a browser would not store a cookie under `name`, if it would not:
+/// the rule [`PolicyBuilder::build`](crate::PolicyBuilder::build) applies to
+/// every configured name.
+pub(crate) fn name_problem(name: &[u8]) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("the name is empty");
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Some("the name is longer than the 4096 bytes a browser stores");
+    }
+    if ascii::trim_wsp(name).len() != name.len() {
+        return Some("a browser trims leading and trailing spaces and tabs from names");
+    }
+    if name.iter().any(|&b| is_ctl(b)) {
+        return Some("a browser refuses names with control characters");
+    }
+    if name.contains(&b';') || name.contains(&b'=') {
+        return Some("a name cannot contain `;` or `=`");
+    }
+    None
+}
+
 /// The attributes after the name-value pair (which is `pair_len` bytes
-/// long), as trimmed `(name, value)` byte pairs; `value` is empty when the
+/// long), untrimmed, in order: the one scan of a line's attributes. Read
+/// one with [`split_attribute`].
+fn attributes(line: &[u8], pair_len: usize) -> impl Iterator<Item = &[u8]> {
+    let mut rest = line.get(pair_len + 1..);
+    std::iter::from_fn(move || {
+        let attributes = rest?;
+        match ascii::find_byte(attributes, b';') {
+            Some(end) => {
+                rest = Some(&attributes[end + 1..]);
+                Some(&attributes[..end])
+            }
+            None => {
+                rest = None;
+                Some(attributes)
+            }
+        }
+    })
+}
+
+/// An attribute as trimmed `(name, value)`; `value` is empty when the
 /// attribute has no `=`.
-fn attributes(line: &[u8], pair_len: usize) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let attributes = line.get(pair_len + 1..).unwrap_or_default();
-    attributes
-        .split(|&b| b == b';')
-        .map(|attribute| match memchr::memchr(b'=', attribute) {
-            Some(eq) => (
-                ascii::trim_wsp(&attribute[..eq]),
-                ascii::trim_wsp(&attribute[eq + 1..]),
-            ),
-            None => (ascii::trim_wsp(attribute), &[][..]),
-        })
+fn split_attribute(attribute: &[u8]) -> (&[u8], &[u8]) {
+    match ascii::find_byte(attribute, b'=') {
+        Some(eq) => (
+            ascii::trim_wsp(&attribute[..eq]),
+            ascii::trim_wsp(&attribute[eq + 1..]),
+        ),
+        None => (ascii::trim_wsp(attribute), &[][..]),
+    }
 }
 
 /// Whether a browser would delete a cookie with `line`.
@@ -101,45 +144,29 @@ pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: impl FnOnce() 
 }
 
 /// The values of the last `Max-Age` and the last `Expires` attribute of
-/// `line`, read as [`SetCookie::parse`] reads them (attributes with an
-/// oversized value are ignored), but without splitting and trimming every
-/// attribute: both names are seven bytes long, so an attribute whose first
-/// byte is not `m` or `e` is skipped at once.
+/// `line`, read with the same scan as [`SetCookie::parse`] (attributes with
+/// an oversized value are ignored). Both names start with `m` or `e`, so
+/// only those attributes are split and trimmed.
 fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
     let mut max_age = None;
     let mut expires = None;
-    let Some(first) = ascii::find_byte(line, b';') else {
-        return (None, None);
-    };
-    let mut rest = &line[first + 1..];
-    loop {
-        let (attribute, next) = match ascii::find_byte(rest, b';') {
-            Some(end) => (&rest[..end], Some(&rest[end + 1..])),
-            None => (rest, None),
-        };
-        let attribute = ascii::trim_wsp_start(attribute);
-        if attribute.len() >= 7 && matches!(attribute[0] | 0x20, b'm' | b'e') {
-            let (key, after) = attribute.split_at(7);
-            // The key is these seven bytes only if what follows them is
-            // the end of the attribute or `=`, after optional whitespace.
-            let value = match ascii::trim_wsp_start(after) {
-                [] => Some(&[][..]),
-                [b'=', value @ ..] => Some(ascii::trim_wsp(value)),
-                _ => None,
-            };
-            if let Some(value) = value.filter(|v| v.len() <= MAX_ATTRIBUTE_VALUE_LEN) {
-                if key.eq_ignore_ascii_case(b"max-age") {
-                    max_age = Some(value);
-                } else if key.eq_ignore_ascii_case(b"expires") {
-                    expires = Some(value);
-                }
-            }
+    let pair_len = ascii::find_byte(line, b';').unwrap_or(line.len());
+    for attribute in attributes(line, pair_len) {
+        let first = ascii::trim_wsp_start(attribute).first().map(|b| b | 0x20);
+        if !matches!(first, Some(b'm' | b'e')) {
+            continue;
         }
-        match next {
-            Some(next) => rest = next,
-            None => return (max_age, expires),
+        let (key, value) = split_attribute(attribute);
+        if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
+            continue;
+        }
+        if key.eq_ignore_ascii_case(b"max-age") {
+            max_age = Some(value);
+        } else if key.eq_ignore_ascii_case(b"expires") {
+            expires = Some(value);
         }
     }
+    (max_age, expires)
 }
 
 /// The expiry rule: the last valid `Max-Age` decides (`<= 0` deletes);
@@ -196,7 +223,8 @@ impl<'a> SetCookie<'a> {
             has_ctl: name.iter().chain(value).any(|&b| is_ctl(b)),
             ..SetCookie::default()
         };
-        for (key, value) in attributes(line, pair.len()) {
+        for attribute in attributes(line, pair.len()) {
+            let (key, value) = split_attribute(attribute);
             if key.iter().chain(value).any(|&b| is_ctl(b)) {
                 cookie.has_ctl = true;
             }
@@ -280,6 +308,7 @@ impl<'a> SetCookie<'a> {
     /// the browser accepts count, and never one with an oversized
     /// attribute: stripping a genuine deletion only leaves a cookie the
     /// browser already holds, while keeping a false one lets a tracker in.
+    #[cfg(any(test, feature = "unstable-internals"))]
     pub(crate) fn is_deletion(&self, ctx: &RequestContext, now: i64) -> bool {
         !self.oversized_attribute && self.accepted_by_browser(ctx) && self.expires_by(now)
     }

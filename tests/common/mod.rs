@@ -5,7 +5,7 @@ pub mod server;
 
 use std::convert::Infallible;
 
-use http::{header, HeaderValue, Request, Response};
+use http::{header, HeaderMap, HeaderValue, Request, Response, Uri};
 use tower::{service_fn, Layer, Service, ServiceExt};
 use tower_cookie_consent::{CookieConsentLayer, Policy};
 
@@ -103,4 +103,16 @@ pub fn unix_now() -> i64 {
         .expect("clock after 1970")
         .as_secs();
     i64::try_from(secs).expect("seconds fit in i64")
+}
+
+/// The name a browser stores a `Set-Cookie` line under, as the layer reads
+/// it.
+pub fn set_cookie_name(line: &[u8]) -> Option<&[u8]> {
+    tower_cookie_consent::internals::cookie_name(line)
+}
+
+/// Whether the layer takes `line` for a deletion when the request's host
+/// and scheme are unknown, at `now` (seconds since the Unix epoch).
+pub fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
+    tower_cookie_consent::internals::is_deletion(line, &Uri::default(), &HeaderMap::new(), now)
 }

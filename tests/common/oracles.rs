@@ -1,12 +1,14 @@
-//! Internals exposed for the fuzz targets and benchmarks only. Not part of
-//! the public API: no stability promise.
+//! The fuzz targets' bodies: the checks every fuzz input must pass.
 //!
-//! The `fuzz_*` functions are the bodies of the fuzz targets in `fuzz/`.
-//! They live here, not in the fuzz crate, so that `tests/fuzz_replay.rs`
-//! runs the very same checks on the seed corpus with `cargo test`, on a
-//! stable toolchain and without sanitizers. Each one panics when an
-//! invariant breaks; "no panic" alone proves little, so every body checks
-//! what the crate promises about its output.
+//! The targets in `fuzz/` are one-line wrappers around these functions
+//! (they include this file), and `tests/fuzz_replay.rs` runs the very same
+//! bodies on the committed seeds with `cargo test`, on a stable toolchain
+//! and without sanitizers. Each one panics when an invariant breaks; "no
+//! panic" alone proves little, so every body checks what the crate promises
+//! about its output, mostly through the public API, and through
+//! `tower_cookie_consent::internals` only where a parser is checked on its
+//! own.
+#![allow(dead_code, unreachable_pub)]
 
 use std::convert::Infallible;
 use std::future::{ready, Future, Ready};
@@ -15,63 +17,16 @@ use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 use http::header::{CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri};
 use tower::Service;
+use tower_cookie_consent::internals::{self, cookie_name, parse_cookie_date, read_consent_value};
+use tower_cookie_consent::{Consent, CookieConsent, Policy, UnknownCookies};
 
-use crate::consent::{read_default, Consent, Grants};
-use crate::policy::matcher::Class;
-use crate::policy::{Policy, UnknownCookies};
-use crate::request::RequestContext;
-use crate::service::CookieConsent;
-use crate::set_cookie::{cookie_name, SetCookie};
-
-/// The name a browser stores a `Set-Cookie` line under, if any.
-pub fn set_cookie_name(line: &[u8]) -> Option<&[u8]> {
-    cookie_name(line)
+/// Whether a browser would delete with `line` when the host is unknown, as
+/// the filter decides it.
+fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
+    internals::is_deletion(line, &Uri::default(), &HeaderMap::new(), now)
 }
-
-/// Whether a browser would delete a cookie with this line (unknown host).
-pub fn set_cookie_is_deletion(line: &[u8], now: i64) -> bool {
-    crate::set_cookie::is_deletion(line, &RequestContext::UNKNOWN, || now)
-}
-
-/// The RFC 6265 cookie-date parser.
-pub fn parse_cookie_date(input: &[u8]) -> Option<i64> {
-    crate::set_cookie::parse_cookie_date(input)
-}
-
-/// The RFC 6265 cookie-date algorithm token by token, without the fast path
-/// for IMF-fixdates: the reference the fast path is tested against.
-pub fn parse_cookie_date_general(input: &[u8]) -> Option<i64> {
-    crate::set_cookie::parse_cookie_date_general(input)
-}
-
-/// Reads a consent value in the default format: the granted category
-/// names, or `None` when malformed.
-pub fn read_consent_value<'p>(policy: &'p Policy, value: &[u8]) -> Option<Vec<&'p str>> {
-    let grants = read_default(value, &policy.inner)?;
-    Some(
-        policy
-            .inner
-            .categories
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| grants.contains(*i))
-            .map(|(_, c)| &*c.name)
-            .collect(),
-    )
-}
-
-/// Runs the response filter on `response` headers as the layer would for a
-/// request with `request` headers (host unknown).
-pub fn filter_headers(policy: &Policy, request: &HeaderMap, response: &mut HeaderMap) {
-    let (granted, _) = crate::request::read_consent(request, &policy.inner);
-    crate::filter::filter_set_cookies(response, &policy.inner, granted, &RequestContext::UNKNOWN);
-}
-
-// ---------------------------------------------------------------------------
-// Fuzz bodies
-// ---------------------------------------------------------------------------
 
 /// Browsers refuse a cookie whose name and value exceed 4096 bytes, so a
 /// longer consent value never came from a banner and must grant nothing.
@@ -134,13 +89,16 @@ pub fn fuzz_consent_value(value: &[u8]) {
 }
 
 fn check_consent_value(policy: &Policy, value: &[u8]) {
-    let inner = &policy.inner;
-    let grants = read_default(value, inner);
-    assert_eq!(grants, read_default(value, inner), "reading twice differs");
-    if let Some(grants) = grants {
-        assert_eq!(
-            grants.difference(inner.all()),
-            Grants::NONE,
+    let grants = read_consent_value(policy, value);
+    assert_eq!(
+        grants,
+        read_consent_value(policy, value),
+        "reading twice differs"
+    );
+    if let Some(grants) = &grants {
+        let declared: Vec<&str> = policy.categories().collect();
+        assert!(
+            grants.iter().all(|name| declared.contains(name)),
             "grants a category the policy does not have"
         );
     }
@@ -151,15 +109,15 @@ fn check_consent_value(policy: &Policy, value: &[u8]) {
 
     // The request reader finds the value between `name=` and the next `;`.
     if !value.contains(&b';') {
-        let mut header = format!("{}=", inner.consent_cookie).into_bytes();
+        let mut header = format!("{}=", policy.consent_cookie()).into_bytes();
         header.extend_from_slice(value);
         if let Ok(header) = HeaderValue::from_bytes(&header) {
             let mut headers = HeaderMap::new();
             headers.insert(COOKIE, header);
             let consent = Consent::from_headers(policy, &headers);
             assert_eq!(
-                (consent.grants(), consent.is_set()),
-                (grants.unwrap_or(Grants::NONE), grants.is_some()),
+                (consent.categories().collect::<Vec<_>>(), consent.is_set()),
+                (grants.clone().unwrap_or_default(), grants.is_some()),
                 "the Cookie header reader and the value reader disagree"
             );
         }
@@ -175,14 +133,14 @@ fn check_consent_value(policy: &Policy, value: &[u8]) {
         quoted.extend_from_slice(trimmed);
         quoted.push(b'"');
         assert_eq!(
-            read_default(&quoted, inner),
+            read_consent_value(policy, &quoted),
             grants,
             "one pair of double quotes changed the answer"
         );
     }
     if !trimmed.contains(&b'%') && !quote_wrapped && trimmed.len() * 3 <= BROWSER_COOKIE_LIMIT {
         assert_eq!(
-            read_default(&percent_encode_all(trimmed), inner),
+            read_consent_value(policy, &percent_encode_all(trimmed)),
             grants,
             "percent-encoding every byte changed the answer"
         );
@@ -253,7 +211,7 @@ pub fn fuzz_set_cookie(line: &[u8]) {
         );
         assert_eq!(
             deletes,
-            SetCookie::parse(line).is_deletion(&RequestContext::UNKNOWN, now),
+            internals::is_deletion_full_parse(line, &Uri::default(), &HeaderMap::new(), now),
             "the fast expiry scan and the full parse disagree"
         );
         assert!(
@@ -274,7 +232,7 @@ pub fn fuzz_set_cookie(line: &[u8]) {
     assert_eq!(date, parse_cookie_date(line), "parsing twice differs");
     assert_eq!(
         date,
-        crate::set_cookie::parse_cookie_date_general(line),
+        internals::parse_cookie_date_general(line),
         "the fixed-offset date path and the general algorithm disagree"
     );
     // SP and HTAB are date delimiters: trimming them changes nothing.
@@ -351,7 +309,7 @@ pub struct FuzzServiceOutcome {
 /// stripped when the response does not set the consent cookie; every other
 /// header, the status and the request seen by the inner service are
 /// untouched; when nothing is stripped the header map is untouched; and the
-/// layer agrees with [`filter_headers`] when the host is unknown.
+/// layer agrees with [`Policy::filter_response`].
 pub fn fuzz_service_with(
     data: &[u8],
     unchecked: Option<UncheckedHeaderValue>,
@@ -397,7 +355,7 @@ pub fn fuzz_service_with(
         .headers_mut()
         .insert("x-request", HeaderValue::from_static("kept"));
     let request_headers = request.headers().clone();
-    let ctx = RequestContext::from_request(&request);
+    let uri = request.uri().clone();
 
     let mut response = Response::builder()
         .status(StatusCode::CREATED)
@@ -445,8 +403,14 @@ pub fn fuzz_service_with(
     let expected_consent = Consent::from_headers(policy, &request_headers);
     let seen_consent = seen_consent.expect("the layer inserts a Consent");
     assert_eq!(
-        (seen_consent.grants(), seen_consent.is_set()),
-        (expected_consent.grants(), expected_consent.is_set()),
+        (
+            seen_consent.categories().collect::<Vec<_>>(),
+            seen_consent.is_set()
+        ),
+        (
+            expected_consent.categories().collect::<Vec<_>>(),
+            expected_consent.is_set()
+        ),
         "the Consent extension differs from the request's consent cookie"
     );
 
@@ -470,16 +434,16 @@ pub fn fuzz_service_with(
     }
 
     // What each line may be, and must be.
-    let inner = &policy.inner;
-    let consent_name = inner.consent_cookie.as_bytes();
+    let consent_name = policy.consent_cookie().as_bytes();
     let sets_consent = lines
         .iter()
         .any(|line| cookie_name(line.as_bytes()) == Some(consent_name));
-    let mut may_grant = expected_consent.grants();
+    let request_grants: Vec<&str> = expected_consent.categories().collect();
+    let mut may_grant = request_grants.clone();
     for line in &lines {
-        let cookie = SetCookie::parse(line.as_bytes());
-        if cookie.name == consent_name {
-            may_grant = may_grant.union(read_default(cookie.value, inner).unwrap_or(Grants::NONE));
+        let bytes = line.as_bytes();
+        if cookie_name(bytes) == Some(consent_name) {
+            may_grant.extend(read_consent_value(policy, pair_value(bytes)).unwrap_or_default());
         }
     }
     let mut kept_lines = kept.iter().peekable();
@@ -491,27 +455,28 @@ pub fn fuzz_service_with(
         }
         let has_ctl = bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
         let name = cookie_name(bytes);
-        let class = name.map(|name| inner.matcher.classify(name));
-        let exempt = matches!(class, Some(Some(Class::Consent | Class::Necessary)));
-        let unknown_allowed = class == Some(None) && inner.unknown == UnknownCookies::Allow;
+        let class = name.map(|name| internals::category_of(policy, name));
+        let exempt = class == Some(Some("necessary"));
+        let unknown_allowed =
+            class == Some(None) && policy.unknown_cookies() == UnknownCookies::Allow;
         let category = match class {
-            Some(Some(Class::Category(index))) => Some(usize::from(index)),
+            Some(Some(category)) if category != "necessary" => Some(category),
             _ => None,
         };
-        let cookie = SetCookie::parse(bytes);
+        let request_headers = &request_headers;
         if is_kept {
             assert!(!has_ctl, "kept a line with a control character: {line:?}");
             assert!(name.is_some(), "kept a nameless line: {line:?}");
-            let deletes = cookie.is_deletion(&ctx, after);
-            let granted = category.is_some_and(|index| may_grant.contains(index));
+            let deletes = internals::is_deletion_full_parse(bytes, &uri, request_headers, after);
+            let granted = category.is_some_and(|category| may_grant.contains(&category));
             assert!(
                 exempt || unknown_allowed || granted || deletes,
                 "kept a line the consent does not cover: {line:?}"
             );
         } else if !has_ctl && name.is_some() {
-            let deletes = cookie.is_deletion(&ctx, before);
+            let deletes = internals::is_deletion_full_parse(bytes, &uri, request_headers, before);
             let granted = !sets_consent
-                && category.is_some_and(|index| expected_consent.grants().contains(index));
+                && category.is_some_and(|category| request_grants.contains(&category));
             assert!(
                 !(exempt || unknown_allowed || deletes || granted),
                 "stripped a line that must pass: {line:?}"
@@ -519,14 +484,14 @@ pub fn fuzz_service_with(
         }
     }
 
-    if ctx.host().is_none() && ctx.scheme == crate::request::Scheme::Unknown {
-        let mut filtered = response_headers.clone();
-        filter_headers(policy, &request_headers, &mut filtered);
-        assert!(
-            same_other_headers(&filtered, out) && set_cookies(&filtered) == set_cookies(out),
-            "the layer and filter_headers disagree"
-        );
-    }
+    // The framework-free entry point applies exactly what the layer does.
+    let mut filtered = response_headers.clone();
+    policy.filter_response(&uri, &request_headers, &mut filtered);
+    assert!(
+        same_other_headers(&filtered, out) && set_cookies(&filtered) == set_cookies(out),
+        "the layer and Policy::filter_response disagree"
+    );
+
     outcome
 }
 
@@ -608,6 +573,18 @@ fn trim_sp_htab(mut bytes: &[u8]) -> &[u8] {
         bytes = rest;
     }
     bytes
+}
+
+/// The value of a `Set-Cookie` line's name-value pair, trimmed.
+fn pair_value(line: &[u8]) -> &[u8] {
+    let pair = match line.iter().position(|&b| b == b';') {
+        Some(end) => &line[..end],
+        None => line,
+    };
+    match pair.iter().position(|&b| b == b'=') {
+        Some(eq) => trim_sp_htab(&pair[eq + 1..]),
+        None => trim_sp_htab(pair),
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -1,69 +1,11 @@
-//! What the layer takes from the request: the consent cookie, and the host
-//! and scheme that decide whether a browser would store a cookie the
-//! response sets.
+//! What the layer takes from the request besides the consent: the host and
+//! scheme that decide whether a browser would store a cookie the response
+//! sets.
 
-use http::header::{COOKIE, HOST};
-use http::{HeaderMap, Request};
+use http::header::HOST;
+use http::{HeaderMap, Uri};
 
 use crate::ascii;
-use crate::consent::{read_default, Grants};
-use crate::policy::Inner;
-
-/// Reads the policy's consent cookie from every `Cookie` header (HTTP/2
-/// sends one per cookie).
-///
-/// Returns the granted categories and whether a valid consent cookie was
-/// present. Several copies grant only what every copy grants; a missing or
-/// malformed copy grants nothing.
-pub(crate) fn read_consent(headers: &HeaderMap, policy: &Inner) -> (Grants, bool) {
-    let name = policy.consent_cookie.as_bytes();
-    let mut granted = policy.all();
-    let mut seen = false;
-    for header in headers.get_all(COOKIE) {
-        let header = header.as_bytes();
-        // `find` in a loop rather than `find_iter`: the iterator's set-up
-        // costs more than the search in a header of a few hundred bytes.
-        let mut from = 0;
-        while let Some(found) = policy.consent_finder.find(&header[from..]) {
-            let start = from + found;
-            from = start + 1;
-            let Some(value) = pair_value(header, start, name.len()) else {
-                continue;
-            };
-            seen = true;
-            match read_default(value, policy) {
-                Some(grants) => granted = granted.intersection(grants),
-                None => return (Grants::NONE, false),
-            }
-        }
-    }
-    if seen {
-        (granted, true)
-    } else {
-        (Grants::NONE, false)
-    }
-}
-
-/// If the name found at `start..start + len` is a whole cookie name (the
-/// trimmed text between a `;` and the first `=` of a pair), the pair's value.
-///
-/// Searching for the name with `memmem` and checking its boundaries reads
-/// the same pairs as splitting on `;`, because a valid cookie name holds no
-/// `;` or `=`, and skips the other cookies at memchr speed.
-///
-/// Only the bytes just before `start` are looked at: trimming from the
-/// start of the header for every match would make a header of leading
-/// spaces and many matches quadratic.
-fn pair_value(header: &[u8], start: usize, len: usize) -> Option<&[u8]> {
-    let before = ascii::trim_wsp_end(&header[..start]);
-    if !(before.is_empty() || before.ends_with(b";")) {
-        return None;
-    }
-    let after = ascii::trim_wsp_start(&header[start + len..]);
-    let rest = after.strip_prefix(b"=")?;
-    let end = memchr::memchr(b';', rest).unwrap_or(rest.len());
-    Some(&rest[..end])
-}
 
 /// How the request was made, as far as cookie storage cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +47,8 @@ impl RequestContext {
         scheme: Scheme::Unknown,
     };
 
-    pub(crate) fn from_request<B>(req: &Request<B>) -> Self {
-        let scheme = match req.uri().scheme_str() {
+    pub(crate) fn new(uri: &Uri, headers: &HeaderMap) -> Self {
+        let scheme = match uri.scheme_str() {
             Some(s) if s.eq_ignore_ascii_case("https") => Scheme::Https,
             Some(s) if s.eq_ignore_ascii_case("http") => Scheme::Http,
             _ => Scheme::Unknown,
@@ -114,9 +56,9 @@ impl RequestContext {
         // `Authority::host` re-parses the authority with iterators; the
         // authority is already validated, so dropping the user info and
         // the port is all that is left.
-        let host = match req.uri().authority() {
+        let host = match uri.authority() {
             Some(authority) => Some(authority_host(authority.as_str().as_bytes())),
-            None => req.headers().get(HOST).map(|h| strip_port(h.as_bytes())),
+            None => headers.get(HOST).map(|h| strip_port(h.as_bytes())),
         };
         let mut ctx = Self {
             scheme,
@@ -165,21 +107,12 @@ fn strip_port(host: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Request;
 
-    #[test]
-    fn pair_boundaries() {
-        let h = b"a=1; cookies_preferences=all;x=2";
-        assert_eq!(pair_value(h, 5, 19), Some(&b"all"[..]));
-        let h = b"xcookies_preferences=all";
-        assert_eq!(pair_value(h, 1, 19), None);
-        let h = b"a=b cookies_preferences=all";
-        assert_eq!(pair_value(h, 4, 19), None);
-        let h = b" \tcookies_preferences \t= all ";
-        assert_eq!(pair_value(h, 2, 19), Some(&b" all "[..]));
-        let h = b"cookies_preferences";
-        assert_eq!(pair_value(h, 0, 19), None);
-        let h = b"cookies_preferencesx=all";
-        assert_eq!(pair_value(h, 0, 19), None);
+    impl RequestContext {
+        fn from_request<B>(req: &Request<B>) -> Self {
+            Self::new(req.uri(), req.headers())
+        }
     }
 
     #[test]

@@ -1,0 +1,123 @@
+//! Deciding: which `Set-Cookie` lines a response may keep.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::header::SET_COOKIE;
+use http::HeaderMap;
+
+use super::jar::ResponseJar;
+use crate::ascii;
+use crate::consent;
+use crate::policy::{Class, Grants, Policy, UnknownCookies};
+use crate::request::RequestContext;
+use crate::set_cookie::{cookie_name, is_deletion};
+
+/// Decides line by line, with the clock read at most once per response.
+pub(super) struct Judge<'a> {
+    policy: &'a Policy,
+    granted: Grants,
+    ctx: &'a RequestContext,
+    now: Option<i64>,
+}
+
+/// What one judging pass over the `Set-Cookie` lines found.
+#[derive(Debug, Default)]
+pub(super) struct Pass {
+    /// The kept lines among the first 64.
+    pub(super) kept: u64,
+    pub(super) lines: usize,
+    pub(super) stripped_any: bool,
+    sets_consent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verdict {
+    Keep,
+    KeepConsent,
+    Strip,
+}
+
+impl<'a> Judge<'a> {
+    pub(super) fn new(policy: &'a Policy, granted: Grants, ctx: &'a RequestContext) -> Self {
+        Self {
+            policy,
+            granted,
+            ctx,
+            now: None,
+        }
+    }
+
+    /// Judges every line: the first pass of the pipeline. When the response
+    /// sets the consent cookie, the visitor just chose, and that choice
+    /// decides this response (rule 1): every line is judged again under it.
+    pub(super) fn decide(&mut self, headers: &HeaderMap) -> Pass {
+        let pass = self.judge_all(headers);
+        if !pass.sets_consent {
+            return pass;
+        }
+        let jar = ResponseJar::new(headers, self.policy, self.ctx, self.clock());
+        if jar.stores_consent() {
+            self.granted = consent::read(self.policy, &jar).grants();
+        }
+        self.judge_all(headers)
+    }
+
+    fn judge_all(&mut self, headers: &HeaderMap) -> Pass {
+        let mut pass = Pass::default();
+        for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
+            let verdict = self.keep(value.as_bytes());
+            pass.lines += 1;
+            pass.sets_consent |= verdict == Verdict::KeepConsent;
+            if verdict == Verdict::Strip {
+                pass.stripped_any = true;
+            } else if index < 64 {
+                pass.kept |= 1 << index;
+            }
+        }
+        pass
+    }
+
+    /// The verdict on one line.
+    pub(super) fn keep(&mut self, line: &[u8]) -> Verdict {
+        let Some(name) = cookie_name(line) else {
+            // Nameless (`x`, `=x`) or a control character in the name.
+            return Verdict::Strip;
+        };
+        let (allowed, verdict) = match self.policy.classify(name).map(|found| found.class) {
+            Some(Class::Consent) => (true, Verdict::KeepConsent),
+            Some(Class::Necessary) => (true, Verdict::Keep),
+            Some(Class::Category(index)) => {
+                (self.granted.contains(usize::from(index)), Verdict::Keep)
+            }
+            None => (
+                self.policy.unknown_cookies() == UnknownCookies::Allow,
+                Verdict::Keep,
+            ),
+        };
+        // Deleting a cookie is always allowed, so removing a tracker is never
+        // blocked; only deletions a browser would really perform count.
+        let keep = allowed || is_deletion(line, self.ctx, || clock(&mut self.now));
+        // A control character anywhere (a CR or LF that an unchecked header
+        // value smuggled in could start a second header line on the wire):
+        // the browser refuses such a line, so stripping it costs nothing.
+        // Only kept lines need the scan.
+        if keep && !ascii::has_ctl_except_tab(line) {
+            verdict
+        } else {
+            Verdict::Strip
+        }
+    }
+
+    fn clock(&mut self) -> i64 {
+        clock(&mut self.now)
+    }
+}
+
+/// The time in seconds since the Unix epoch, read once per response.
+fn clock(now: &mut Option<i64>) -> i64 {
+    *now.get_or_insert_with(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
+}
