@@ -59,6 +59,7 @@ impl Enforcer {
     /// Reads what the policy needs from a request: the consent cookie from
     /// its headers, and the host and scheme from `uri` (else the `Host`
     /// header).
+    #[inline]
     pub fn new(policy: &Policy, uri: &Uri, request_headers: &HeaderMap) -> Self {
         Self {
             policy: policy.clone(),

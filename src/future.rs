@@ -22,6 +22,7 @@ pin_project! {
 }
 
 impl<F> ResponseFuture<F> {
+    #[inline]
     pub(crate) fn new(inner: F, enforcer: Enforcer) -> Self {
         Self { inner, enforcer }
     }

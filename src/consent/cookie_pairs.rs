@@ -44,21 +44,51 @@ impl<'a> RequestCookies<'a> {
         &self,
         name: &'a [u8],
         finder: &'a memchr::memmem::Finder<'static>,
-    ) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers.get_all(COOKIE).iter().flat_map(move |header| {
-            let header = header.as_bytes();
-            let mut from = 0;
+    ) -> ValuesOf<'a> {
+        ValuesOf {
+            headers: self.headers.get_all(COOKIE).iter(),
+            header: &[],
+            from: 0,
+            name_len: name.len(),
+            finder,
+        }
+    }
+}
+
+/// Iterator over the values of one cookie name. Created by
+/// [`RequestCookies::values_of`].
+#[derive(Debug)]
+pub(crate) struct ValuesOf<'a> {
+    headers: http::header::ValueIter<'a, HeaderValue>,
+    header: &'a [u8],
+    /// Where the next search in `header` starts.
+    from: usize,
+    name_len: usize,
+    finder: &'a memchr::memmem::Finder<'static>,
+}
+
+impl<'a> Iterator for ValuesOf<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
             // `find` in a loop rather than `find_iter`: the iterator's
             // set-up costs more than the search in a header of a few
             // hundred bytes.
-            std::iter::from_fn(move || loop {
-                let start = from + finder.find(&header[from..])?;
-                from = start + 1;
-                if let Some(value) = pair_value(header, start, name.len()) {
-                    return Some(value);
+            match self.finder.find(&self.header[self.from..]) {
+                Some(found) => {
+                    let start = self.from + found;
+                    self.from = start + 1;
+                    if let Some(value) = pair_value(self.header, start, self.name_len) {
+                        return Some(value);
+                    }
                 }
-            })
-        })
+                None => {
+                    self.header = self.headers.next()?.as_bytes();
+                    self.from = 0;
+                }
+            }
+        }
     }
 }
 

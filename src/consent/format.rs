@@ -65,6 +65,7 @@ impl<'a> RequestJar<'a> {
 }
 
 impl<'a> Jar<'a> for RequestJar<'a> {
+    #[inline]
     fn consent_values(&self) -> impl Iterator<Item = &'a [u8]> {
         let policy = self.policy;
         self.cookies

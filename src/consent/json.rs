@@ -18,6 +18,7 @@ pub(crate) struct RawStr<'a> {
 }
 
 impl CategoryName for RawStr<'_> {
+    #[inline]
     fn matches(&self, declared: &[u8]) -> bool {
         self.eq_ignore_ascii_case(declared)
     }

@@ -76,6 +76,7 @@ pub(crate) trait CategoryName {
 }
 
 impl CategoryName for [u8] {
+    #[inline]
     fn matches(&self, declared: &[u8]) -> bool {
         // `eq_ignore_ascii_case` compares the lengths first.
         self.eq_ignore_ascii_case(declared)
@@ -100,6 +101,7 @@ impl Categories {
     /// The one lookup of a category by name: the consent readers, the
     /// policy's accessors and [`Consent::allows`](crate::Consent::allows)
     /// all go through it.
+    #[inline]
     pub(crate) fn index_of<N: CategoryName + ?Sized>(&self, name: &N) -> Option<usize> {
         self.names
             .iter()

@@ -121,32 +121,55 @@ impl CookieEntry {
         self.domain.as_deref()
     }
 
-    /// A `Set-Cookie` that deletes this cookie (empty value, `Max-Age=0`, an
-    /// `Expires` in the past), with the entry's `Path` (default `/`) and
-    /// `Domain`. `None` for a prefix: only an exact name can be deleted.
+    /// A `Set-Cookie` value that deletes this cookie: an empty value,
+    /// `Max-Age=0` and an `Expires` in the past, with the entry's `Path`
+    /// (default `/`) and `Domain`.
+    ///
+    /// A name with the `__Secure-` prefix gets `Secure`, and one with the
+    /// `__Host-` prefix gets `Secure`, `Path=/` and no `Domain`, or a
+    /// browser would refuse the line (RFC 6265bis section 4.1.3). `None` for
+    /// a prefix entry (only an exact name can be deleted), or when the path
+    /// or domain holds bytes a header cannot carry.
     ///
     /// ```
     /// use tower_cookie_consent::CookieEntry;
     ///
     /// let removal = CookieEntry::new("_hjid").with_domain("example.com").removal().unwrap();
-    /// let header = removal.to_string();
-    /// assert!(header.starts_with("_hjid=; "));
-    /// assert!(header.contains("Max-Age=0"));
-    /// assert!(header.contains("Domain=example.com"));
+    /// assert_eq!(
+    ///     removal,
+    ///     "_hjid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Domain=example.com"
+    /// );
+    /// let host = CookieEntry::new("__Host-id").with_path("/app").removal().unwrap();
+    /// assert_eq!(host, "__Host-id=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure");
     /// assert!(CookieEntry::new("_pk_id*").removal().is_none());
     /// ```
-    pub fn removal(&self) -> Option<cookie::Cookie<'static>> {
+    pub fn removal(&self) -> Option<http::HeaderValue> {
         if self.is_prefix() {
             return None;
         }
-        let mut removal = cookie::Cookie::build((self.name.clone(), ""))
-            .path(self.path.clone().unwrap_or(Cow::Borrowed("/")))
-            .build();
-        if let Some(domain) = &self.domain {
-            removal.set_domain(domain.clone());
+        let name: &str = &self.name;
+        let host_prefixed = name.starts_with("__Host-");
+        let path = match &self.path {
+            Some(path) if !host_prefixed => path,
+            _ => "/",
+        };
+        let mut line =
+            format!("{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path={path}");
+        match &self.domain {
+            Some(domain) if !host_prefixed => {
+                line.push_str("; Domain=");
+                line.push_str(domain);
+            }
+            _ => {}
         }
-        removal.make_removal();
-        Some(removal)
+        if host_prefixed || name.starts_with("__Secure-") {
+            line.push_str("; Secure");
+        }
+        // A `;` in the path or domain would smuggle in an attribute.
+        if path.contains(';') || self.domain.as_deref().is_some_and(|d| d.contains(';')) {
+            return None;
+        }
+        http::HeaderValue::from_str(&line).ok()
     }
 }
 

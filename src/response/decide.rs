@@ -78,6 +78,7 @@ impl<'a> Judge<'a> {
     }
 
     /// The verdict on one line.
+    #[inline]
     pub(super) fn keep(&mut self, line: &[u8]) -> Verdict {
         let Some(name) = cookie_name(line) else {
             // Nameless (`x`, `=x`) or a control character in the name.

@@ -97,21 +97,34 @@ pub(crate) fn name_problem(name: &[u8]) -> Option<&'static str> {
 /// The attributes after the name-value pair (which is `pair_len` bytes
 /// long), untrimmed, in order: the one scan of a line's attributes. Read
 /// one with [`split_attribute`].
-fn attributes(line: &[u8], pair_len: usize) -> impl Iterator<Item = &[u8]> {
-    let mut rest = line.get(pair_len + 1..);
-    std::iter::from_fn(move || {
-        let attributes = rest?;
-        match ascii::find_byte(attributes, b';') {
+fn attributes(line: &[u8], pair_len: usize) -> Attributes<'_> {
+    Attributes {
+        rest: line.get(pair_len + 1..),
+    }
+}
+
+/// Iterator over a line's attributes. Created by [`attributes`].
+struct Attributes<'a> {
+    /// What follows the last `;` read, or `None` past the last attribute.
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        Some(match ascii::find_byte(rest, b';') {
             Some(end) => {
-                rest = Some(&attributes[end + 1..]);
-                Some(&attributes[..end])
+                self.rest = Some(&rest[end + 1..]);
+                &rest[..end]
             }
             None => {
-                rest = None;
-                Some(attributes)
+                self.rest = None;
+                rest
             }
-        }
-    })
+        })
+    }
 }
 
 /// An attribute as trimmed `(name, value)`; `value` is empty when the
@@ -144,19 +157,32 @@ pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: impl FnOnce() 
 }
 
 /// The values of the last `Max-Age` and the last `Expires` attribute of
-/// `line`, read with the same scan as [`SetCookie::parse`] (attributes with
-/// an oversized value are ignored). Both names start with `m` or `e`, so
-/// only those attributes are split and trimmed.
+/// `line`, as [`SetCookie::parse`] reads them (attributes with an oversized
+/// value are ignored), from the same attribute scan.
+///
+/// This is the deletion check's fast path: most lines it sees are trackers
+/// with a long `Max-Age`, which need no full parse. Both names are seven
+/// bytes long, so an attribute is split only when it starts with seven
+/// bytes that can be one of them, followed by the end of the attribute or
+/// `=` after optional whitespace: exactly when [`split_attribute`] would
+/// give that key.
 fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
     let mut max_age = None;
     let mut expires = None;
-    let pair_len = ascii::find_byte(line, b';').unwrap_or(line.len());
+    let Some(pair_len) = ascii::find_byte(line, b';') else {
+        return (None, None);
+    };
     for attribute in attributes(line, pair_len) {
-        let first = ascii::trim_wsp_start(attribute).first().map(|b| b | 0x20);
-        if !matches!(first, Some(b'm' | b'e')) {
+        let attribute = ascii::trim_wsp_start(attribute);
+        if attribute.len() < 7 || !matches!(attribute[0] | 0x20, b'm' | b'e') {
             continue;
         }
-        let (key, value) = split_attribute(attribute);
+        let (key, after) = attribute.split_at(7);
+        let value = match ascii::trim_wsp_start(after) {
+            [] => &[][..],
+            [b'=', value @ ..] => ascii::trim_wsp(value),
+            _ => continue,
+        };
         if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
             continue;
         }
