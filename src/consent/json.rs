@@ -376,6 +376,35 @@ impl Unescape<'_> {
     }
 }
 
+impl RawStr<'_> {
+    /// Decodes the string into `out` and returns its decoded length in
+    /// bytes, which may exceed `out.len()`: then only the first
+    /// `out.len()` bytes were written, and the caller knows the string is
+    /// too long for it. `None` for a lone surrogate or invalid UTF-8, which
+    /// no banner writes.
+    pub(crate) fn unescape_into(&self, out: &mut [u8]) -> Option<usize> {
+        if !self.escaped {
+            std::str::from_utf8(self.raw).ok()?;
+            let fits = self.raw.len().min(out.len());
+            out[..fits].copy_from_slice(&self.raw[..fits]);
+            return Some(self.raw.len());
+        }
+        let mut len = 0;
+        let mut decoded = Unescape { rest: self.raw };
+        while let Some(ch) = decoded.next_char() {
+            let mut buf = [0u8; 4];
+            let bytes = ch.ok()?.encode_utf8(&mut buf).as_bytes();
+            for &byte in bytes {
+                if let Some(slot) = out.get_mut(len) {
+                    *slot = byte;
+                }
+                len += 1;
+            }
+        }
+        Some(len)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,5 +514,36 @@ mod tests {
         assert!(!raw(r"\ud83c").eq_ignore_ascii_case(b"\xed\xa0\xbc"));
         assert!(!raw(r"stat\n").eq_ignore_ascii_case(b"stat"));
         assert!(raw(r"a\/b").eq_ignore_ascii_case(b"a/b"));
+    }
+
+    #[test]
+    fn unescapes_into_a_buffer() {
+        let decode = |s: &'static str, cap: usize| {
+            let raw = RawStr {
+                raw: s.as_bytes(),
+                escaped: s.contains('\\'),
+            };
+            let mut buf = vec![0u8; cap];
+            raw.unescape_into(&mut buf).map(|len| {
+                buf.truncate(len.min(cap));
+                (len, buf)
+            })
+        };
+        assert_eq!(decode("plain", 8).unwrap(), (5, b"plain".to_vec()));
+        assert_eq!(decode(r"a\u0062\/c\n", 8).unwrap(), (5, b"ab/c\n".to_vec()));
+        assert_eq!(
+            decode(r"caf\u00e9 \ud83c\udf6a", 16).unwrap(),
+            (10, "caf\u{e9} \u{1f36a}".as_bytes().to_vec())
+        );
+        // Too long: the full length, and as much as fits.
+        assert_eq!(decode("abcdef", 4).unwrap(), (6, b"abcd".to_vec()));
+        assert_eq!(decode(r"ab\u0063def", 4).unwrap(), (6, b"abcd".to_vec()));
+        assert!(decode(r"\ud83c", 8).is_none());
+        assert!(decode(r"\udf6a", 8).is_none());
+        let bad = RawStr {
+            raw: b"\xff",
+            escaped: false,
+        };
+        assert!(bad.unescape_into(&mut [0u8; 4]).is_none());
     }
 }

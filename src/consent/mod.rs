@@ -7,6 +7,7 @@
 //! which banner wrote the cookie.
 
 mod default_format;
+mod formats;
 mod json;
 mod percent;
 

@@ -35,6 +35,14 @@ fn hex(digit: u8) -> Option<u8> {
     }
 }
 
+/// Whether `bytes` still holds a `%XX` escape: after the one decoding a
+/// format does, that means the value was encoded twice.
+pub(crate) fn has_escape(bytes: &[u8]) -> bool {
+    bytes
+        .windows(3)
+        .any(|w| w[0] == b'%' && hex(w[1]).is_some() && hex(w[2]).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +68,15 @@ mod tests {
         assert_eq!(decode("%4g"), None);
         let mut tiny = [0u8; 2];
         assert_eq!(decode_into(b"abc", &mut tiny), None);
+    }
+
+    #[test]
+    fn finds_leftover_escapes() {
+        assert!(has_escape(b"%27"));
+        assert!(has_escape(b"a%2cb"));
+        assert!(!has_escape(b"100%"));
+        assert!(!has_escape(b"%2"));
+        assert!(!has_escape(b"%zz"));
+        assert!(!has_escape(b""));
     }
 }
