@@ -17,6 +17,9 @@
 //! formats says: the refusal wins.
 #![allow(dead_code)] // wired in by ConsentFormat
 
+pub(crate) mod govuk;
+pub(crate) mod klaro;
+
 use super::default_format::MAX_VALUE_LEN;
 use super::json::RawStr;
 use super::percent;
