@@ -405,6 +405,40 @@ impl RawStr<'_> {
     }
 }
 
+/// Like [`object_members`], but also hands over each value as written
+/// (`raw`, without surrounding whitespace), so a reader can walk a nested
+/// array or read a number.
+pub(crate) fn object_members_raw<'a>(
+    input: &'a [u8],
+    mut member: impl FnMut(RawStr<'a>, Value<'a>, &'a [u8]),
+) -> Option<()> {
+    let mut s = Scanner {
+        bytes: input,
+        pos: 0,
+    };
+    s.skip_ws();
+    s.eat(b'{')?;
+    s.skip_ws();
+    if s.peek() == Some(b'}') {
+        s.pos += 1;
+    } else {
+        loop {
+            let key = s.key()?;
+            s.skip_ws();
+            let start = s.pos;
+            let value = s.value(1)?;
+            member(key, value, &input[start..s.pos]);
+            s.skip_ws();
+            match s.bump()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,5 +579,28 @@ mod tests {
             escaped: false,
         };
         assert!(bad.unescape_into(&mut [0u8; 4]).is_none());
+    }
+
+    #[test]
+    fn members_with_their_raw_values() {
+        let mut got = Vec::new();
+        object_members_raw(
+            br#"{ "a" : [1, "x"] , "b":12,"c": {"d":null}}"#,
+            |key, _, raw| {
+                got.push((key.raw.to_vec(), raw.to_vec()));
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                (b"a".to_vec(), br#"[1, "x"]"#.to_vec()),
+                (b"b".to_vec(), b"12".to_vec()),
+                (b"c".to_vec(), br#"{"d":null}"#.to_vec()),
+            ]
+        );
+        assert!(object_members_raw(b"{}", |_, _, _| ()).is_some());
+        assert!(object_members_raw(br#"{"a":[1}"#, |_, _, _| ()).is_none());
+        assert!(object_members_raw(br#"{"a":1"#, |_, _, _| ()).is_none());
     }
 }

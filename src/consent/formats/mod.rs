@@ -19,6 +19,7 @@
 
 pub(crate) mod govuk;
 pub(crate) mod klaro;
+pub(crate) mod orestbida;
 
 use super::default_format::MAX_VALUE_LEN;
 use super::json::RawStr;
