@@ -17,6 +17,7 @@
 //! formats says: the refusal wins.
 #![allow(dead_code)] // wired in by ConsentFormat
 
+pub(crate) mod cookiebot;
 pub(crate) mod govuk;
 pub(crate) mod klaro;
 pub(crate) mod orestbida;
