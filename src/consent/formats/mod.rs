@@ -20,6 +20,7 @@
 pub(crate) mod cookiebot;
 pub(crate) mod govuk;
 pub(crate) mod klaro;
+pub(crate) mod onetrust;
 pub(crate) mod orestbida;
 
 use super::default_format::MAX_VALUE_LEN;
