@@ -18,6 +18,7 @@
 #![allow(dead_code)] // wired in by ConsentFormat
 
 pub(crate) mod cookiebot;
+pub(crate) mod cookieyes;
 pub(crate) mod django;
 pub(crate) mod govuk;
 pub(crate) mod klaro;
