@@ -17,6 +17,7 @@
 //! formats says: the refusal wins.
 #![allow(dead_code)] // wired in by ConsentFormat
 
+pub(crate) mod complianz;
 pub(crate) mod cookiebot;
 pub(crate) mod cookieyes;
 pub(crate) mod django;
