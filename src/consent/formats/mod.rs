@@ -25,6 +25,7 @@ pub(crate) mod govuk;
 pub(crate) mod klaro;
 pub(crate) mod onetrust;
 pub(crate) mod orestbida;
+pub(crate) mod tcf;
 
 use super::default_format::MAX_VALUE_LEN;
 use super::json::RawStr;
