@@ -40,19 +40,12 @@ fn hex(digit: u8) -> Option<u8> {
 /// parsing"). OneTrust writes its `OptanonConsent` cookie this way.
 pub(crate) fn decode_form_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let mut len = 0;
-    let mut rest = input;
-    while let Some((&byte, tail)) = rest.split_first() {
-        let (decoded, tail) = match byte {
-            b'%' => match tail {
-                [hi, lo, tail @ ..] => (hex(*hi)? << 4 | hex(*lo)?, tail),
-                _ => return None,
-            },
-            b'+' => (b' ', tail),
-            _ => (byte, tail),
-        };
-        *out.get_mut(len)? = decoded;
-        len += 1;
-        rest = tail;
+    for (index, run) in input.split(|&b| b == b'+').enumerate() {
+        if index > 0 {
+            *out.get_mut(len)? = b' ';
+            len += 1;
+        }
+        len += decode_into(run, out.get_mut(len..)?)?;
     }
     Some(len)
 }
