@@ -17,8 +17,8 @@
 //! on `analytics === true` (govuk-one-login/govuk-one-login-frontend @74aadd5,
 //! `packages/frontend-analytics/src/cookie/cookie.ts`).
 
-use super::super::json::{self, Value};
-use super::{emit_json_name, prepare, uri_decoded, Outcome, MAX_VALUE_LEN};
+use super::super::json::Value;
+use super::{emit_json_name, json_object_members, prepare, Outcome};
 
 /// Reads a `cookies_policy` value: every member is reported, granted only
 /// when it is `true` (a number, string or `null` grants nothing, as in One
@@ -51,18 +51,9 @@ pub(crate) fn read_preferences_set(value: &[u8], emit: &mut impl FnMut(&[u8], bo
 }
 
 fn read_object(value: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Outcome {
-    let mut buf = [0u8; MAX_VALUE_LEN];
-    let Some(text) = uri_decoded(value, &mut buf) else {
-        return Outcome::Malformed;
-    };
-    let mut names_ok = true;
-    let parsed = json::object_members(text, |name, value| {
-        names_ok &= emit_json_name(name, matches!(value, Value::True), emit);
-    });
-    match parsed {
-        Some(()) if names_ok => Outcome::Choices { revision: None },
-        _ => Outcome::Malformed,
-    }
+    json_object_members(value, |name, value| {
+        emit_json_name(name, matches!(value, Value::True), emit)
+    })
 }
 
 #[cfg(test)]

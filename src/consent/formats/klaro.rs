@@ -7,8 +7,8 @@
 //! `src/consent-manager.js`, `saveConsents` and `loadConsents`). Purposes are
 //! not stored: they live in the site's configuration.
 
-use super::super::json::{self, Value};
-use super::{emit_json_name, prepare, uri_decoded, Outcome, MAX_VALUE_LEN};
+use super::super::json::Value;
+use super::{emit_json_name, json_object_members, prepare, Outcome};
 
 /// Reads a `klaro` value: every service is reported with its boolean.
 ///
@@ -19,26 +19,11 @@ pub(crate) fn read(value: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Outcome 
         Ok(value) => value,
         Err(outcome) => return outcome,
     };
-    let mut buf = [0u8; MAX_VALUE_LEN];
-    let Some(text) = uri_decoded(value, &mut buf) else {
-        return Outcome::Malformed;
-    };
-    let mut understood = true;
-    let parsed = json::object_members(text, |name, value| {
-        let granted = match value {
-            Value::True => true,
-            Value::False => false,
-            Value::Str(_) | Value::Other => {
-                understood = false;
-                return;
-            }
-        };
-        understood &= emit_json_name(name, granted, emit);
-    });
-    match parsed {
-        Some(()) if understood => Outcome::Choices { revision: None },
-        _ => Outcome::Malformed,
-    }
+    json_object_members(value, |name, value| match value {
+        Value::True => emit_json_name(name, true, emit),
+        Value::False => emit_json_name(name, false, emit),
+        Value::Str(_) | Value::Other => false,
+    })
 }
 
 #[cfg(test)]

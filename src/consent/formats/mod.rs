@@ -28,7 +28,7 @@ pub(crate) mod orestbida;
 pub(crate) mod tcf;
 
 use super::default_format::MAX_VALUE_LEN;
-use super::json::RawStr;
+use super::json::{self, RawStr, Value};
 use super::percent;
 use crate::ascii;
 
@@ -95,6 +95,26 @@ fn uri_decoded<'b>(value: &'b [u8], buf: &'b mut [u8; MAX_VALUE_LEN]) -> Option<
         value
     };
     is_text(text).then_some(text)
+}
+
+/// Reads a value that is one URI-encoded (or raw) JSON object, calling
+/// `member` for each member in order; `member` returns `false` for one it
+/// does not understand. A valid record unless the text does not decode or
+/// parse, or some member was not understood.
+fn json_object_members(
+    value: &[u8],
+    mut member: impl FnMut(RawStr<'_>, Value<'_>) -> bool,
+) -> Outcome {
+    let mut buf = [0u8; MAX_VALUE_LEN];
+    let Some(text) = uri_decoded(value, &mut buf) else {
+        return Outcome::Malformed;
+    };
+    let mut understood = true;
+    let parsed = json::object_members(text, |name, value| understood &= member(name, value));
+    match parsed {
+        Some(()) if understood => Outcome::Choices { revision: None },
+        _ => Outcome::Malformed,
+    }
 }
 
 /// Reports `name` unless it is longer than [`MAX_NAME_LEN`].
