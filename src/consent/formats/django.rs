@@ -110,20 +110,10 @@ fn is_isoformat(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, never_panics, pairs};
+    use super::super::test_support::{never_panics, pairs, reader_test_helpers};
     use super::*;
 
-    fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
-        run_bytes(value.as_bytes())
-    }
-
-    fn run_bytes(value: &[u8]) -> (Outcome, Vec<(String, bool)>) {
-        collect(|emit| read(value, &mut |n: &[u8], g| emit(n, g)))
-    }
-
-    fn outcome(value: &str) -> Outcome {
-        run(value).0
-    }
+    reader_test_helpers!(read);
 
     const CHOICES: Outcome = Outcome::Choices { revision: None };
 

@@ -58,19 +58,15 @@ fn read_object(value: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, encode_uri_component, never_panics, pairs};
+    use super::super::test_support::{
+        collect, encode_uri_component, never_panics, pairs, reader_test_helpers,
+    };
     use super::*;
 
-    fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
-        collect(|emit| read(value.as_bytes(), &mut |n: &[u8], g| emit(n, g)))
-    }
+    reader_test_helpers!(read);
 
     fn run_set(value: &str) -> (Outcome, Vec<(String, bool)>) {
         collect(|emit| read_preferences_set(value.as_bytes(), &mut |n: &[u8], g| emit(n, g)))
-    }
-
-    fn outcome(value: &str) -> Outcome {
-        run(value).0
     }
 
     const CHOICES: Outcome = Outcome::Choices { revision: None };

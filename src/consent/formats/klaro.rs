@@ -28,20 +28,12 @@ pub(crate) fn read(value: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Outcome 
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, encode_uri_component, never_panics, pairs};
+    use super::super::test_support::{
+        encode_uri_component, never_panics, pairs, reader_test_helpers,
+    };
     use super::*;
 
-    fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
-        run_bytes(value.as_bytes())
-    }
-
-    fn run_bytes(value: &[u8]) -> (Outcome, Vec<(String, bool)>) {
-        collect(|emit| read(value, &mut |n: &[u8], g| emit(n, g)))
-    }
-
-    fn outcome(value: &str) -> Outcome {
-        run(value).0
-    }
+    reader_test_helpers!(read);
 
     const CHOICES: Outcome = Outcome::Choices { revision: None };
 

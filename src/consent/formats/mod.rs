@@ -175,6 +175,27 @@ pub(crate) mod test_support {
         (outcome, got)
     }
 
+    /// Defines `run(&str)`, `run_bytes(&[u8])` (both: outcome and reports)
+    /// and `outcome(&str)` in a reader's test module.
+    macro_rules! reader_test_helpers {
+        ($read:path) => {
+            fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
+                run_bytes(value.as_bytes())
+            }
+
+            fn run_bytes(value: &[u8]) -> (Outcome, Vec<(String, bool)>) {
+                $crate::consent::formats::test_support::collect(|emit| {
+                    $read(value, &mut |n: &[u8], g| emit(n, g))
+                })
+            }
+
+            fn outcome(value: &str) -> Outcome {
+                run(value).0
+            }
+        };
+    }
+    pub(crate) use reader_test_helpers;
+
     /// `[("a", true)]` as owned pairs, for comparisons.
     pub(crate) fn pairs(expected: &[(&str, bool)]) -> Vec<(String, bool)> {
         expected

@@ -86,20 +86,12 @@ fn read_json(text: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Option<Outcome>
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, encode_uri_component, never_panics, pairs};
+    use super::super::test_support::{
+        encode_uri_component, never_panics, pairs, reader_test_helpers,
+    };
     use super::*;
 
-    fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
-        run_bytes(value.as_bytes())
-    }
-
-    fn run_bytes(value: &[u8]) -> (Outcome, Vec<(String, bool)>) {
-        collect(|emit| read(value, &mut |n: &[u8], g| emit(n, g)))
-    }
-
-    fn outcome(value: &str) -> Outcome {
-        run(value).0
-    }
+    reader_test_helpers!(read);
 
     /// Captured, verbatim: v3, necessary only.
     const V3_NECESSARY: &str = "%7B%22categories%22%3A%5B%22necessary%22%5D%2C%22revision%22%3A1%2C%22data%22%3Anull%2C%22consentTimestamp%22%3A%222024-11-20T19%3A02%3A36.823Z%22%2C%22consentId%22%3A%2212fd04af-4af6-48a3-8531-b7cf317849d1%22%2C%22services%22%3A%7B%22necessary%22%3A%5B%5D%2C%22analytics%22%3A%5B%5D%2C%22support%22%3A%5B%5D%7D%2C%22lastConsentTimestamp%22%3A%222024-11-20T19%3A02%3A36.823Z%22%2C%22expirationTime%22%3A1747854156824%7D";

@@ -186,16 +186,10 @@ fn emit_numbered(prefix: &[u8], number: u8, granted: bool, emit: &mut impl FnMut
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, never_panics};
+    use super::super::test_support::{collect, never_panics, reader_test_helpers};
     use super::*;
 
-    fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
-        collect(|emit| read(value.as_bytes(), &mut |n: &[u8], g| emit(n, g)))
-    }
-
-    fn outcome(value: &str) -> Outcome {
-        run(value).0
-    }
+    reader_test_helpers!(read);
 
     const CHOICES: Outcome = Outcome::Choices { revision: None };
 
