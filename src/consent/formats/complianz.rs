@@ -103,7 +103,7 @@ pub(crate) fn read<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{collect, never_panics, pairs};
+    use super::super::test_support::{collect, never_panics_bytes, pairs};
     use super::*;
 
     /// Splits a `Cookie` header the simple way (`; `), as test input.
@@ -328,7 +328,7 @@ mod tests {
                 let cookies = cookie_pairs(&text);
                 read(cookies.iter().copied(), b"cmplz_", &mut |_: &[u8], _| {})
             };
-            assert!(never_panics(&mut read_header, header.as_bytes()) > header.len());
+            never_panics_bytes(&mut read_header, header.as_bytes());
             // Mutate each value as bytes.
             for (at, (name, value)) in cookie_pairs(header).into_iter().enumerate() {
                 let mut read_value = |bytes: &[u8]| {
@@ -336,7 +336,7 @@ mod tests {
                     cookies[at] = (name, bytes);
                     read(cookies.into_iter(), b"cmplz_", &mut |_: &[u8], _| {})
                 };
-                never_panics(&mut read_value, value);
+                never_panics_bytes(&mut read_value, value);
             }
         }
     }

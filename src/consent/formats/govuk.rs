@@ -59,7 +59,8 @@ fn read_object(value: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        collect, encode_uri_component, never_panics, pairs, reader_test_helpers,
+        assert_cuts_malformed, collect, encode_uri_component, never_panics, pairs,
+        reader_test_helpers,
     };
     use super::*;
 
@@ -189,16 +190,7 @@ mod tests {
 
     #[test]
     fn truncated_values_are_malformed() {
-        for value in [DEFAULT, ALL, APM, USAGE_ENCODED, ADDITIONAL] {
-            for end in 1..value.len() {
-                assert_eq!(
-                    outcome(&value[..end]),
-                    Outcome::Malformed,
-                    "{}",
-                    &value[..end]
-                );
-            }
-        }
+        assert_cuts_malformed(outcome, &[DEFAULT, ALL, APM, USAGE_ENCODED, ADDITIONAL]);
         let cut = DEFAULT.find(r#","usage""#).unwrap();
         assert_eq!(outcome(&DEFAULT[..cut]), Outcome::Malformed);
         assert_eq!(outcome(&DEFAULT[..=cut]), Outcome::Malformed);
@@ -243,11 +235,8 @@ mod tests {
 
     #[test]
     fn never_panics_on_mutations() {
-        let mut read_only = |value: &[u8]| read(value, &mut |_: &[u8], _| {});
         let mut set_only = |value: &[u8]| read_preferences_set(value, &mut |_: &[u8], _| {});
-        for value in SAMPLES {
-            assert!(never_panics(&mut read_only, value.as_bytes()) > value.len());
-            assert!(never_panics(&mut set_only, value.as_bytes()) > value.len());
-        }
+        never_panics(&mut read_only, &SAMPLES);
+        never_panics(&mut set_only, &SAMPLES);
     }
 }

@@ -175,8 +175,8 @@ pub(crate) mod test_support {
         (outcome, got)
     }
 
-    /// Defines `run(&str)`, `run_bytes(&[u8])` (both: outcome and reports)
-    /// and `outcome(&str)` in a reader's test module.
+    /// Defines `run(&str)`, `run_bytes(&[u8])` (both: outcome and reports),
+    /// `outcome(&str)` and `read_only(&[u8])` in a reader's test module.
     macro_rules! reader_test_helpers {
         ($read:path) => {
             fn run(value: &str) -> (Outcome, Vec<(String, bool)>) {
@@ -191,6 +191,10 @@ pub(crate) mod test_support {
 
             fn outcome(value: &str) -> Outcome {
                 run(value).0
+            }
+
+            fn read_only(value: &[u8]) -> Outcome {
+                $read(value, &mut |_: &[u8], _| {})
             }
         };
     }
@@ -224,24 +228,37 @@ pub(crate) mod test_support {
     ];
 
     /// Feeds `read` every prefix of `value`, and `value` with each byte
-    /// replaced by each hostile byte; nothing may panic. Returns the number
-    /// of values tried.
-    pub(crate) fn never_panics(read: &mut dyn FnMut(&[u8]) -> Outcome, value: &[u8]) -> usize {
-        let mut tried = 0;
+    /// replaced by each hostile byte; nothing may panic.
+    pub(crate) fn never_panics_bytes(read: &mut dyn FnMut(&[u8]) -> Outcome, value: &[u8]) {
         for end in 0..=value.len() {
             read(&value[..end]);
-            tried += 1;
         }
         let mut mutated = value.to_vec();
         for at in 0..value.len() {
             for &byte in HOSTILE {
                 mutated[at] = byte;
                 read(&mutated);
-                tried += 1;
             }
             mutated[at] = value[at];
         }
-        tried
+    }
+
+    /// [`never_panics_bytes`] for each of `values`.
+    pub(crate) fn never_panics(read: &mut dyn FnMut(&[u8]) -> Outcome, values: &[&str]) {
+        for value in values {
+            never_panics_bytes(read, value.as_bytes());
+        }
+    }
+
+    /// Every cut of each of `values`, from one byte to all but the last,
+    /// reads as malformed.
+    pub(crate) fn assert_cuts_malformed(outcome: fn(&str) -> Outcome, values: &[&str]) {
+        for value in values {
+            for end in 1..value.len() {
+                let cut = &value[..end];
+                assert_eq!(outcome(cut), Outcome::Malformed, "{cut}");
+            }
+        }
     }
 }
 

@@ -87,7 +87,7 @@ fn read_json(text: &[u8], emit: &mut impl FnMut(&[u8], bool)) -> Option<Outcome>
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        encode_uri_component, never_panics, pairs, reader_test_helpers,
+        assert_cuts_malformed, encode_uri_component, never_panics, pairs, reader_test_helpers,
     };
     use super::*;
 
@@ -233,16 +233,7 @@ mod tests {
     #[test]
     fn truncated_values_are_malformed() {
         let partial = encode_uri_component(V3_PARTIAL_JSON);
-        for value in [V3_NECESSARY, &partial, V2_RAW, V2_LEVEL] {
-            for end in 1..value.len() {
-                assert_eq!(
-                    outcome(&value[..end]),
-                    Outcome::Malformed,
-                    "{}",
-                    &value[..end]
-                );
-            }
-        }
+        assert_cuts_malformed(outcome, &[V3_NECESSARY, &partial, V2_RAW, V2_LEVEL]);
         // Right after a complete pair.
         let cut = V2_RAW.find(r#","revision""#).unwrap();
         assert_eq!(outcome(&V2_RAW[..cut]), Outcome::Malformed);
@@ -317,10 +308,7 @@ mod tests {
 
     #[test]
     fn never_panics_on_mutations() {
-        let mut read_only = |value: &[u8]| read(value, &mut |_: &[u8], _| {});
         let partial = encode_uri_component(V3_PARTIAL_JSON);
-        for value in [V3_NECESSARY, &partial, V2_RAW, V2_LEVEL] {
-            assert!(never_panics(&mut read_only, value.as_bytes()) > value.len());
-        }
+        never_panics(&mut read_only, &[V3_NECESSARY, &partial, V2_RAW, V2_LEVEL]);
     }
 }

@@ -516,9 +516,6 @@ mod tests {
 
     #[test]
     fn never_panics_on_mutations() {
-        let mut read_only = |value: &[u8]| read(value, &mut |_: &[u8], _| {});
-        for value in SAMPLES {
-            assert!(never_panics(&mut read_only, value.as_bytes()) > value.len());
-        }
+        never_panics(&mut read_only, &SAMPLES);
     }
 }
