@@ -12,7 +12,7 @@
 //! `C0001` (strictly necessary) to `C0005`; sites add their own (`C0035`),
 //! bundles (`BG36`), IAB stacks (`V2STACK42`, `STACK42`), and older
 //! configurations use plain numbers (`1`, `2`). OneTrust publishes no source
-//! for its banner; these rules follow captured values and the format notes.
+//! for its banner; these rules follow values captured from real requests.
 //! Other fields are not decoded: some carry text encoded twice on purpose
 //! (`landingPath` holds a URL with its own escapes).
 
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn truncated_values_are_malformed() {
-        // The format notes quote REJECT_FR cut right after `genVendors=...&`:
+        // REJECT_FR cut right after `genVendors=...&`, as it was once quoted:
         // a trailing `&` is a cut.
         let cut = &REJECT_FR[..REJECT_FR.find("geolocation").unwrap()];
         assert!(cut.ends_with("%2C&"));

@@ -213,7 +213,7 @@ mod tests {
     const CAPTURED_2022: &str = "CPZ1YkAPZ1YkAAHABBENCRCsAP_AAAAAAAAAIxtf_X__b3_j-_5___t0eY1f9_7__-0zjhfdt-8N3f_X_L8X_2M7vF36pq4KuR4Eu3LBIQdlHOHcTUmw6okVrzPsbk2cr7NKJ7PEmnMbe2dYGH9_n93T-ZKY7_____77__-_______f__-_f___5_3__-_f_V_997bn9_____9_P___9v__9_________4AAACSUAGAAIIxhoAMAAQRjFQAYAAgjGUgAwABBGMdABgACCMZCADAAEEYwkAGAAIIxiIAMAAQRjGQAYAAgjGAA.f_gAAAAAAAAA";
     /// Captured, verbatim (2024, policy version 5): purposes 1 to 11.
     const CAPTURED_2024: &str = "CQE688AQE688AAcABBENBGFsAP_gAEPgAChQKaNV_G__bWlr8X73aftkeY1P9_h77sQxBhfJE-4FzLvW_JwXx2ExNA36tqIKmRIAu3bBIQNlGJDUTVCgaogVryDMak2coTNKJ6BkiFMRO2dYCF5vm4tj-QKY5vr991dx2B-t7dr83dzyz4VHn3a5_2a0WJCdA5-tDfv9bROb-9IOd_x8v4v8_F_rE2_eT1l_tevp7D9-cts7_XW-9_fff_9Ln_-uB_-_wU1AJMNCogDLIkJCDQMIIEAKgrCAigQAAAAkDRAQAmDAp2BgEusJEAIAUAAwQAgABRkACAAASABCIAIACgQAAQCBQABgAQDAQAMDAAGACwEAgABAdAxTAggUCwASMyIhTAhCASCAlsqEEgCBBXCEIs8CiAREwUAAAJABWAAICwWBxJICViQQJcQbQAAEACAQQAVCKTswBBAGbLUXiybRlaYFo-YLntMAyQAA.f_wACHwAAAAA";
-    /// From the format notes: everything refused (cmpId 6, policy 5, DE).
+    /// Nothing granted (cmpId 6, policy 5, publisher country DE).
     const REFUSED: &str = "CQX48QAQX48QAAGABBENB3FgAAAAAAAAAAYgAAAAAAAA.YAAAAAAAAAAA";
     /// Captured inside a Cookiebot value (`iab2`): everything refused.
     const COOKIEBOT_IAB2: &str = "CP5jqEAP5jqEACGABBENAmEgAAAAAAAAAAAAAAAAAAAA.YAAAAAAAAAAA";
