@@ -13,8 +13,8 @@
 //!
 //! A name may be reported more than once by one read (a JSON key written
 //! twice, two copies of a Complianz cookie). A `false` for a name then
-//! outranks any `true` for it, as the aliasing rule of the consent-banner
-//! formats says: the refusal wins.
+//! outranks any `true` for it in that read: the refusal wins, which is the
+//! caller's rule for aliases of one category too.
 #![allow(dead_code)] // wired in by ConsentFormat
 
 pub(crate) mod complianz;
