@@ -385,6 +385,69 @@ impl Unescape<'_> {
     }
 }
 
+impl RawStr<'_> {
+    /// Decodes the string into `out` and returns its decoded length in
+    /// bytes, which may exceed `out.len()`: then only the first
+    /// `out.len()` bytes were written, and the caller knows the string is
+    /// too long for it. `None` for a lone surrogate or invalid UTF-8, which
+    /// no banner writes.
+    pub(crate) fn unescape_into(&self, out: &mut [u8]) -> Option<usize> {
+        if !self.escaped {
+            std::str::from_utf8(self.raw).ok()?;
+            let fits = self.raw.len().min(out.len());
+            out[..fits].copy_from_slice(&self.raw[..fits]);
+            return Some(self.raw.len());
+        }
+        let mut len = 0;
+        let mut decoded = Unescape { rest: self.raw };
+        while let Some(ch) = decoded.next_char() {
+            let mut buf = [0u8; 4];
+            let bytes = ch.ok()?.encode_utf8(&mut buf).as_bytes();
+            for &byte in bytes {
+                if let Some(slot) = out.get_mut(len) {
+                    *slot = byte;
+                }
+                len += 1;
+            }
+        }
+        Some(len)
+    }
+}
+
+/// Like [`object_members`], but also hands over each value as written
+/// (`raw`, without surrounding whitespace), so a reader can walk a nested
+/// array or read a number.
+pub(crate) fn object_members_raw<'a>(
+    input: &'a [u8],
+    mut member: impl FnMut(RawStr<'a>, Value<'a>, &'a [u8]),
+) -> Option<()> {
+    let mut s = Scanner {
+        bytes: input,
+        pos: 0,
+    };
+    s.skip_ws();
+    s.eat(b'{')?;
+    s.skip_ws();
+    if s.peek() == Some(b'}') {
+        s.pos += 1;
+    } else {
+        loop {
+            let key = s.key()?;
+            s.skip_ws();
+            let start = s.pos;
+            let value = s.value(1)?;
+            member(key, value, &input[start..s.pos]);
+            s.skip_ws();
+            match s.bump()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,5 +557,59 @@ mod tests {
         assert!(!raw(r"\ud83c").eq_ignore_ascii_case(b"\xed\xa0\xbc"));
         assert!(!raw(r"stat\n").eq_ignore_ascii_case(b"stat"));
         assert!(raw(r"a\/b").eq_ignore_ascii_case(b"a/b"));
+    }
+
+    #[test]
+    fn unescapes_into_a_buffer() {
+        let decode = |s: &'static str, cap: usize| {
+            let raw = RawStr {
+                raw: s.as_bytes(),
+                escaped: s.contains('\\'),
+            };
+            let mut buf = vec![0u8; cap];
+            raw.unescape_into(&mut buf).map(|len| {
+                buf.truncate(len.min(cap));
+                (len, buf)
+            })
+        };
+        assert_eq!(decode("plain", 8).unwrap(), (5, b"plain".to_vec()));
+        assert_eq!(decode(r"a\u0062\/c\n", 8).unwrap(), (5, b"ab/c\n".to_vec()));
+        assert_eq!(
+            decode(r"caf\u00e9 \ud83c\udf6a", 16).unwrap(),
+            (10, "caf\u{e9} \u{1f36a}".as_bytes().to_vec())
+        );
+        // Too long: the full length, and as much as fits.
+        assert_eq!(decode("abcdef", 4).unwrap(), (6, b"abcd".to_vec()));
+        assert_eq!(decode(r"ab\u0063def", 4).unwrap(), (6, b"abcd".to_vec()));
+        assert!(decode(r"\ud83c", 8).is_none());
+        assert!(decode(r"\udf6a", 8).is_none());
+        let bad = RawStr {
+            raw: b"\xff",
+            escaped: false,
+        };
+        assert!(bad.unescape_into(&mut [0u8; 4]).is_none());
+    }
+
+    #[test]
+    fn members_with_their_raw_values() {
+        let mut got = Vec::new();
+        object_members_raw(
+            br#"{ "a" : [1, "x"] , "b":12,"c": {"d":null}}"#,
+            |key, _, raw| {
+                got.push((key.raw.to_vec(), raw.to_vec()));
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                (b"a".to_vec(), br#"[1, "x"]"#.to_vec()),
+                (b"b".to_vec(), b"12".to_vec()),
+                (b"c".to_vec(), br#"{"d":null}"#.to_vec()),
+            ]
+        );
+        assert!(object_members_raw(b"{}", |_, _, _| ()).is_some());
+        assert!(object_members_raw(br#"{"a":[1}"#, |_, _, _| ()).is_none());
+        assert!(object_members_raw(br#"{"a":1"#, |_, _, _| ()).is_none());
     }
 }

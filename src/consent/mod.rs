@@ -10,6 +10,7 @@
 mod cookie_pairs;
 pub(crate) mod default_format;
 mod format;
+mod formats;
 mod json;
 mod percent;
 
