@@ -81,6 +81,7 @@ mod axum;
 mod consent;
 mod filter;
 mod future;
+pub mod known;
 mod layer;
 mod policy;
 mod request;
