@@ -33,6 +33,14 @@
 //!
 //! The head of `src/known/table.rs` lists the rows concerned.
 //!
+//! # Size
+//!
+//! The table is 253 KiB of read-only data, most of it descriptions (180 KiB);
+//! every platform, description and retention period is stored once. The
+//! linker keeps only the parts a binary reads: nothing if it never reaches
+//! this module, the rows and the names (60 KiB) if it reads names and
+//! categories only.
+//!
 //! [Open Cookie Database]: https://github.com/jkwakman/Open-Cookie-Database
 
 use std::fmt;
