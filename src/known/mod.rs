@@ -279,10 +279,11 @@ impl KnownCookie {
     ///
     /// Names compare as bytes, case-sensitively, as browsers store them.
     ///
-    /// This is a binary search over the sorted rows, then a walk along
-    /// links to shorter prefixes: O(log n) comparisons of at most
-    /// `name.len()` bytes, plus at most `name.len()` steps. It does not
-    /// allocate.
+    /// This is a binary search over the sorted rows, O(log n) comparisons
+    /// of at most `name.len()` bytes each, then a walk from the row it lands
+    /// on to ever shorter prefix rows, one step per nested prefix (at most
+    /// two rows in the current table). It does not allocate. It suits
+    /// describing a cookie once, not classifying every `Set-Cookie`.
     ///
     /// ```
     /// use tower_cookie_consent::known::{KnownCategory, KnownCookie};
