@@ -84,6 +84,7 @@ mod future;
 #[cfg(feature = "unstable-internals")]
 #[cfg_attr(docsrs, doc(cfg(feature = "unstable-internals")))]
 pub mod internals;
+pub mod known;
 mod layer;
 mod policy;
 mod request;
