@@ -29,11 +29,18 @@ pub(crate) fn trim_wsp_end(mut bytes: &[u8]) -> &[u8] {
 
 /// Whether `byte` is a control character as Chromium counts them when it
 /// refuses a cookie line: 0x00-0x1F and 0x7F, HTAB included.
+///
+/// The crate's one definition of the bytes a browser refuses in a cookie:
+/// the `Set-Cookie` reader (names, values, attributes), the policy's check
+/// of configured names and the whole-line scan below all use it. Only SP
+/// and HTAB around a name, a value or an attribute are trimmed first, so a
+/// tab there is no control character to the browser.
 pub(crate) const fn is_ctl(byte: u8) -> bool {
     byte < 0x20 || byte == 0x7f
 }
 
-/// Whether any byte of `bytes` is a control character other than HTAB.
+/// Whether any byte of `bytes` is a control character ([`is_ctl`]) other
+/// than HTAB.
 ///
 /// This runs on every kept `Set-Cookie` line, so it looks at sixteen bytes
 /// at a time with no early exit inside a block, which the compiler turns

@@ -61,3 +61,11 @@ pub fn category_of<'p>(policy: &'p Policy, name: &[u8]) -> Option<&'p str> {
     let found = policy.classify(name)?;
     Some(policy.class_name(found.class))
 }
+
+/// [`read_consent_value`] without collecting: the granted categories as a
+/// bit set (bit `i` is the policy's category `i`), for benchmarks that must
+/// not count an allocation of their own.
+pub fn read_consent_bits(policy: &Policy, value: &[u8]) -> Option<u64> {
+    let grants = default_format::read(value, policy.category_list())?;
+    Some(grants.iter().fold(0, |bits, index| bits | 1 << index))
+}
