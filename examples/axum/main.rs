@@ -27,8 +27,8 @@
 //!
 //! Visited as `http://127.0.0.1:3000/`, the trackers set host-only cookies.
 //! Visited under a name of three labels or more, such as
-//! `http://www.shop.localhost:3000/` (browsers resolve `*.localhost` to the
-//! loopback address), they also set cookies for the whole domain
+//! `http://www.shop.localhost:3000/` (Chromium resolves `*.localhost` to the
+//! loopback address by itself), they also set cookies for the whole domain
 //! (`Domain=shop.localhost`). From a terminal:
 //!
 //! ```text
