@@ -363,7 +363,8 @@ pub async fn basket(visit: Visit) -> Html<String> {
             if count == 0 {
                 continue;
             }
-            let cents = p.cents * u32::try_from(count).unwrap_or(u32::MAX / p.cents);
+            // A basket holds at most 99 items: no overflow.
+            let cents = p.cents * count as u32;
             total += cents;
             let _ = write!(
                 rows,
