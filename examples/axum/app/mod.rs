@@ -1,0 +1,69 @@
+//! Leaf & Kettle, the demo shop: its routes and the layers around them.
+//!
+//! [`app`] builds the whole site for a policy. `main.rs` serves it, and
+//! `tests/browser.rs` starts the same app in-process to drive it in a real
+//! browser.
+//!
+//! The layers, from the outside in:
+//!
+//! ```text
+//! inspect::measure      sees what reaches the browser, compares, records
+//! CookieConsentLayer    strips every Set-Cookie the visitor has not granted
+//! inspect::record       notes the Set-Cookie lines the shop produced
+//! session::session      sets the necessary `sessionid` cookie on every response
+//! Router                the pages
+//! ```
+//!
+//! Only `CookieConsentLayer` comes from the library; the other layers are
+//! the demo's own.
+
+mod cookies;
+mod html;
+mod inspect;
+mod pages;
+mod session;
+
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_cookie_consent::{CookieConsentLayer, Policy};
+
+use self::inspect::Inspector;
+use self::session::Store;
+
+/// The policy the demo enforces, found from any working directory.
+pub const POLICY_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/policy.toml");
+
+/// Reads a policy file (TOML, in the crate's configuration schema).
+pub fn load_policy(path: &str) -> Result<Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| format!("{path}: {err}"))?;
+    toml::from_str(&text).map_err(|err| format!("{path}: {err}"))
+}
+
+/// The shop, behind a `CookieConsentLayer` that enforces `policy`.
+pub fn app(policy: Policy) -> Router {
+    let store = Store::default();
+    let inspector = Inspector {
+        store: store.clone(),
+        policy: policy.clone(),
+    };
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/teas", get(pages::teas))
+        .route("/offers", get(pages::offers))
+        // The names the first version of this demo used.
+        .route("/stats", get(pages::teas))
+        .route("/marketing", get(pages::offers))
+        .route("/cookies", get(pages::cookies))
+        .route("/basket", get(pages::basket).post(pages::update_basket))
+        .route("/consent", post(pages::save_consent))
+        .route("/debug/last", get(inspect::last))
+        .fallback(pages::not_found)
+        // `Router::layer` wraps the routes and the fallback above; the last
+        // layer added is the outermost.
+        .layer(from_fn_with_state(store.clone(), session::session))
+        .layer(from_fn(inspect::record))
+        .layer(CookieConsentLayer::new(policy))
+        .layer(from_fn_with_state(inspector, inspect::measure))
+        .with_state(store)
+}
