@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo bench --bench json
+//! scripts/instructions.sh --json        # instructions per value (callgrind)
 //! ```
 //!
 //! Both sides answer the same question (which of the policy's categories
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer as _;
 use tower_cookie_consent::{internals, Policy};
@@ -45,7 +46,10 @@ const VALUES: [(&str, &str); 5] = [
         "nested_orestbida",
         r#"{"categories":["necessary","statistics"],"revision":1,"data":null,"consentTimestamp":"2024-11-20T19:02:36.823Z","consentId":"12fd04af-4af6-48a3-8531-b7cf317849d1","services":{"necessary":[],"statistics":[]},"lastConsentTimestamp":"2024-11-20T19:02:36.823Z","expirationTime":1747854156824}"#,
     ),
-    ("escaped_key", r#"{"st\u0061tistics":true,"marketing":false}"#),
+    (
+        "escaped_key",
+        r#"{"st\u0061tistics":true,"marketing":false}"#,
+    ),
     ("truncated", r#"{"functional":true,"statistics":tr"#),
 ];
 
@@ -149,7 +153,10 @@ fn policy() -> Policy {
 
 fn bench(c: &mut Criterion) {
     let policy = policy();
-    println!("{:<18} {:>22} {:>22}", "value", "crate allocations", "serde_json allocations");
+    println!(
+        "{:<18} {:>22} {:>22}",
+        "value", "crate allocations", "serde_json allocations"
+    );
     for (name, value) in VALUES {
         let ours = allocations_in(|| internals::read_consent_bits(&policy, value.as_bytes()));
         let theirs = allocations_in(|| serde_grants(value.as_bytes()));
@@ -168,4 +175,38 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `json <value> <crate|serde_json> <calls>` reads one value `calls` times,
+/// for callgrind (`scripts/instructions.sh --json`); without those
+/// arguments, the criterion benches.
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    if let [value, side, calls] = args.as_slice() {
+        let (_, value) = VALUES
+            .iter()
+            .find(|(name, _)| name == value)
+            .unwrap_or_else(|| panic!("no value {value}"));
+        let calls: usize = calls.parse().expect("a number of calls");
+        let policy = policy();
+        for _ in 0..calls {
+            match side.as_str() {
+                "crate" => {
+                    black_box(internals::read_consent_bits(
+                        &policy,
+                        black_box(value.as_bytes()),
+                    ));
+                }
+                "serde_json" => {
+                    black_box(serde_grants(black_box(value.as_bytes())));
+                }
+                other => panic!("no side {other}"),
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -2,6 +2,7 @@
 # Instructions per request for every scenario and row, counted by callgrind.
 #
 #     scripts/instructions.sh [SCENARIO...]
+#     scripts/instructions.sh --json        # benches/json.rs, per consent value
 #
 # Runs benches/instructions.rs under valgrind twice per row (LOW and HIGH
 # requests) and prints (total(HIGH) - total(LOW)) / (HIGH - LOW): start-up
@@ -19,12 +20,16 @@ if ! command -v valgrind >/dev/null; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq valgrind >/dev/null
 fi
 
-bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null |
+bench=instructions
+if [ "${1:-}" = --json ]; then
+    bench=json
+fi
+bin=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "instructions" and m.get("executable"):
-        print(m["executable"])')
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
+        print(m["executable"])' "$bench")
 
 total() {
     local out
@@ -33,6 +38,20 @@ total() {
     awk '/^summary:/ { print $2 }' "$out"
     rm -f "$out"
 }
+
+if [ "$bench" = json ]; then
+    printf '| value | crate | serde_json |\n|---|---:|---:|\n'
+    for value in object array nested_orestbida escaped_key truncated; do
+        row_line="| $value"
+        for side in crate serde_json; do
+            low=$(total "$value" "$side" "$LOW")
+            high=$(total "$value" "$side" "$HIGH")
+            row_line+=" | $(( (high - low) / (HIGH - LOW) ))"
+        done
+        echo "$row_line |"
+    done
+    exit 0
+fi
 
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(S1 S2 S3 S4)
