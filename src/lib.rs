@@ -16,7 +16,15 @@
 //! Data flows one way: request headers → [`Consent`] → response filter. The
 //! filter never allocates, never buffers or touches the body, and fails
 //! closed: a missing, empty or malformed consent value grants nothing but the
-//! necessary cookies.
+//! necessary cookies. Outside tower, [`Enforcer`] does the same work on a
+//! request's and a response's headers, for any framework.
+//!
+//! Inside, parsing and policy logic live apart from the tower plumbing
+//! (`layer`, `service`, `future` only call [`Enforcer`]): `policy` holds the
+//! frozen configuration and its name matcher, `consent` reads the visitor's
+//! choice from the request's cookie pairs, `set_cookie` reads a
+//! `Set-Cookie` line as a browser does, and `response` decides, strips and
+//! appends. No module imports one that imports it back.
 //!
 //! # Example
 //!
