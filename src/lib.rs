@@ -84,6 +84,7 @@ mod future;
 #[cfg(feature = "unstable-internals")]
 #[cfg_attr(docsrs, doc(cfg(feature = "unstable-internals")))]
 pub mod internals;
+mod inventory;
 pub mod known;
 mod layer;
 mod policy;
@@ -98,6 +99,7 @@ pub use crate::axum::MissingConsentLayer;
 pub use crate::consent::{Categories, Consent};
 pub use crate::enforcer::Enforcer;
 pub use crate::future::ResponseFuture;
+pub use crate::inventory::{Inventory, InventoryEntry, InventorySnapshot, Sighting};
 pub use crate::layer::CookieConsentLayer;
 pub use crate::policy::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
 pub use crate::service::CookieConsent;
