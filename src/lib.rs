@@ -71,6 +71,9 @@
 //!
 //! - `axum`: [`Consent`] implements axum's `FromRequestParts` and
 //!   `OptionalFromRequestParts`.
+//! - `metrics`: the layer counts the cookies it keeps, strips, purges and
+//!   hides, by category, through the `metrics` facade (see the `metrics`
+//!   module).
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -87,6 +90,11 @@ pub mod internals;
 mod inventory;
 pub mod known;
 mod layer;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod policy;
 mod request;
 mod response;
