@@ -79,6 +79,9 @@
 //!
 //! - `axum`: [`Consent`] implements axum's `FromRequestParts` and
 //!   `OptionalFromRequestParts`.
+//! - `metrics`: the layer counts the cookies it keeps, strips, purges and
+//!   hides, by category, through the `metrics` facade (see the `metrics`
+//!   module).
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -92,8 +95,14 @@ mod future;
 #[cfg(feature = "unstable-internals")]
 #[cfg_attr(docsrs, doc(cfg(feature = "unstable-internals")))]
 pub mod internals;
+mod inventory;
 pub mod known;
 mod layer;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod policy;
 mod request;
 mod response;
@@ -106,6 +115,7 @@ pub use crate::axum::MissingConsentLayer;
 pub use crate::consent::{Categories, Consent};
 pub use crate::enforcer::Enforcer;
 pub use crate::future::ResponseFuture;
+pub use crate::inventory::{Inventory, InventoryEntry, InventorySnapshot, Sighting};
 pub use crate::layer::CookieConsentLayer;
 pub use crate::policy::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
 pub use crate::service::CookieConsent;
