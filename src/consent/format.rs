@@ -89,6 +89,40 @@ impl<'a> Jar<'a> for RequestJar<'a> {
     }
 }
 
+/// The jar of one raw `Cookie` header value, read pair by pair as
+/// [`RequestJar`] reads a header: for the fuzz targets, which hand the
+/// readers bytes that no `HeaderValue` would hold.
+#[cfg(feature = "unstable-internals")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BytesJar<'a> {
+    header: &'a [u8],
+    policy: &'a Policy,
+}
+
+#[cfg(feature = "unstable-internals")]
+impl<'a> BytesJar<'a> {
+    pub(crate) fn new(policy: &'a Policy, header: &'a [u8]) -> Self {
+        Self { header, policy }
+    }
+}
+
+#[cfg(feature = "unstable-internals")]
+impl<'a> Jar<'a> for BytesJar<'a> {
+    fn consent_values(&self) -> impl Iterator<Item = &'a [u8]> {
+        let name = self.policy.consent_pattern();
+        self.pairs()
+            .filter(move |(pair_name, _)| *pair_name == name)
+            .map(|(_, value)| value)
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = Pair<'a>> {
+        self.header
+            .split(|&b| b == b';')
+            .map(super::cookie_pairs::split_pair)
+            .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
+    }
+}
+
 /// Reads the visitor's consent from `jar` in the policy's format.
 ///
 /// Several copies of a consent cookie (a host-only one and a `Domain`
