@@ -299,3 +299,20 @@ fn a_policy_file_describes_its_cookies() {
     ));
     assert!(markdown.contains("### audience (exempt from consent)"));
 }
+
+/// The README's example renders as the README shows it.
+#[test]
+fn the_readme_example() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Declaration table\n")
+        .nth(1)
+        .expect("the README has a declaration table section");
+    let block = |fence: &str| {
+        let start = section.find(fence).expect("a fenced block") + fence.len();
+        let len = section[start..].find("```").expect("a closed block");
+        &section[start..start + len]
+    };
+    let policy: Policy = toml::from_str(block("```toml\n")).expect("a valid policy");
+    assert_eq!(policy.to_markdown(), block("```markdown\n"));
+}

@@ -1464,3 +1464,24 @@ async fn layer_kept(policy: &Policy, cookie: &str) -> Vec<String> {
         .map(|v| v.to_str().unwrap().to_owned())
         .collect()
 }
+
+/// Every TOML snippet of the README's format section builds a policy.
+#[test]
+fn the_readme_snippets_are_valid() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Consent-banner formats\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a formats section");
+    let mut formats = Vec::new();
+    for block in section.split("```toml\n").skip(1) {
+        let snippet = &block[..block.find("```").expect("a closed block")];
+        let file = format!(
+            "{snippet}\n[categories]\npreferences = [\"lang_pref\"]\nstatistics = [\"_pk_id*\"]\nmarketing = [\"_fbp\"]\n"
+        );
+        let policy: Policy = toml::from_str(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        formats.push(policy.consent_format());
+    }
+    assert_eq!(formats, ConsentFormat::ALL);
+}
