@@ -818,7 +818,7 @@ fn several_copies_grant_what_every_copy_grants() {
 
 #[test]
 fn the_format_sets_the_conventional_cookie_unless_one_is_named() {
-    for format in ConsentFormat::ALL {
+    for &format in ConsentFormat::ALL {
         let policy = Policy::builder().consent_format(format).build().unwrap();
         assert_eq!(policy.consent_cookie(), format.default_cookie(), "{format}");
         assert_eq!(policy.consent_format(), format);
@@ -960,7 +960,7 @@ fn alias_errors_name_the_culprit() {
 
 #[test]
 fn revision_needs_a_format_that_carries_one() {
-    for format in ConsentFormat::ALL {
+    for &format in ConsentFormat::ALL {
         let built = Policy::builder().consent_format(format).revision(2).build();
         let carries = matches!(
             format,
@@ -1420,7 +1420,8 @@ fn govuk_response_marker_keeps_the_request_s_answer() {
 fn the_layer_and_the_enforcer_read_every_format_alike() {
     for (name, aliases, cookie) in config_cases() {
         let format = ConsentFormat::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|f| f.name() == name)
             .unwrap();
         let policy = policy_with(format, &aliases);

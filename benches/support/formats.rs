@@ -65,7 +65,8 @@ fn consent_pair(format: ConsentFormat) -> (&'static [(&'static str, &'static str
 /// Every format's fixture.
 pub fn format_cases() -> Vec<FormatCase> {
     ConsentFormat::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|format| {
             let (aliases, pair) = consent_pair(format);
             let mut builder = seed_policy_builder().consent_format(format);

@@ -152,6 +152,28 @@ impl PolicyBuilder {
     /// way earlier consents do not cover.
     ///
     /// Building fails for a format whose record carries no revision.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, ConsentFormat, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .consent_format(ConsentFormat::Orestbida)
+    ///     .category("analytics", ["_ga"])
+    ///     .revision(2)
+    ///     .build()?;
+    /// let consent_of = |record: &str| {
+    ///     let mut headers = HeaderMap::new();
+    ///     let cookie = format!("cc_cookie={record}");
+    ///     headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    ///     Consent::from_headers(&policy, &headers)
+    /// };
+    /// let current = consent_of(r#"{"categories":["necessary","analytics"],"revision":2}"#);
+    /// assert!(current.is_set() && current.allows("analytics"));
+    /// let stale = consent_of(r#"{"categories":["necessary","analytics"],"revision":1}"#);
+    /// assert!(!stale.is_set() && !stale.allows("analytics"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
     pub fn revision(mut self, revision: u64) -> Self {
         self.revision = Some(revision);
         self
@@ -165,6 +187,23 @@ impl PolicyBuilder {
     /// says nothing about the visitor's choice.
     ///
     /// Building fails when it is turned on for another format.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, ConsentFormat, Policy};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::COOKIE, HeaderValue::from_static("CookieConsent=-1"));
+    /// let builder = Policy::builder()
+    ///     .consent_format(ConsentFormat::Cookiebot)
+    ///     .category("statistics", ["_ga"]);
+    ///
+    /// let strict = builder.clone().build()?;
+    /// assert!(!Consent::from_headers(&strict, &headers).allows("statistics"));
+    /// let open = builder.cookiebot_unregulated_grants_all(true).build()?;
+    /// assert!(Consent::from_headers(&open, &headers).allows("statistics"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
     pub fn cookiebot_unregulated_grants_all(mut self, grants_all: bool) -> Self {
         self.unregulated_grants_all = grants_all;
         self

@@ -108,7 +108,7 @@ pub enum ConsentFormat {
 
 impl ConsentFormat {
     /// Every format, in the order of the table above.
-    pub const ALL: [ConsentFormat; 10] = [
+    pub const ALL: &'static [ConsentFormat] = &[
         Self::Auto,
         Self::Cookiebot,
         Self::OneTrust,
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn serde_names_are_the_config_names() {
-        for format in ConsentFormat::ALL {
+        for &format in ConsentFormat::ALL {
             let json = serde_json::to_string(&format).unwrap();
             assert_eq!(json, format!("\"{}\"", format.name()));
             let back: ConsentFormat = serde_json::from_str(&json).unwrap();

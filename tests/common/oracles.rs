@@ -112,7 +112,8 @@ pub fn fuzz_format_policies() -> &'static [Policy] {
                 .alias("advertisement", "marketing")
         };
         let mut policies: Vec<Policy> = ConsentFormat::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&format| format != ConsentFormat::Auto)
             .map(|format| base(format).build().expect("a valid format policy"))
             .collect();
