@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Benchmark ids are `scenario/S1/layer`, `set_cookie_count/layer/16`,
-//! `cookie_bytes/layer/1024`, `policy_size/layer/1000` and `parsers/...`;
-//! `scripts/bench-table.py` builds the tables of BENCHMARKS.md from them.
+//! `cookie_bytes/layer/1024`, `policy_size/layer/1000`,
+//! `consent/layer/cookiebot` and `parsers/...`; `scripts/bench-table.py`
+//! builds the tables of BENCHMARKS.md from them.
 
 mod support;
 
@@ -128,6 +129,36 @@ fn policy_size(c: &mut Criterion) {
     group.finish();
 }
 
+/// Each consent format on the typical page (scenario S1 with that banner's
+/// cookie granting statistics): the whole request through the layer, and
+/// the consent read alone.
+fn consent(c: &mut Criterion) {
+    let mut group = c.benchmark_group("consent");
+    let response = support::response(&support::TYPICAL_SET_COOKIES);
+    for case in support::formats::format_cases() {
+        let request = support::request(Some(&case.cookie_header));
+        let kept = support::with_row(
+            Row::Layer,
+            &case.policy,
+            &response,
+            support::Once(request.clone()),
+        );
+        assert_eq!(kept.len(), 3, "{}: {kept:?}", case.format);
+        for row in [Row::Floor, Row::Layer] {
+            let bench = Bench {
+                group: &mut group,
+                id: BenchmarkId::new(row.name(), case.format),
+                request: &request,
+            };
+            support::with_row(row, &case.policy, &response, bench);
+        }
+        group.bench_function(BenchmarkId::new("from_headers", case.format), |b| {
+            b.iter(|| Consent::from_headers(&case.policy, black_box(request.headers())))
+        });
+    }
+    group.finish();
+}
+
 /// The parsers alone, for profiling.
 fn parsers(c: &mut Criterion) {
     let mut group = c.benchmark_group("parsers");
@@ -216,6 +247,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = scenarios, set_cookie_count, cookie_bytes, policy_size, parsers
+    targets = scenarios, set_cookie_count, cookie_bytes, policy_size, consent, parsers
 }
 criterion_main!(benches);

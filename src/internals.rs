@@ -7,7 +7,7 @@
 
 use http::{HeaderMap, Uri};
 
-use crate::consent::default_format;
+use crate::consent::{self, default_format, BytesJar};
 use crate::request::RequestContext;
 use crate::set_cookie::{self, SetCookie};
 use crate::Policy;
@@ -52,6 +52,23 @@ pub fn read_consent_value<'p>(policy: &'p Policy, value: &[u8]) -> Option<Vec<&'
     let categories = policy.category_list();
     let grants = default_format::read(value, categories)?;
     Some(grants.iter().map(|index| categories.name(index)).collect())
+}
+
+/// Reads the raw bytes of one `Cookie` header value in the policy's
+/// consent format, as the layer reads the request's `Cookie` headers: the
+/// categories the consent cookie grants, in policy order (categories
+/// exempt from consent not added), or `None` when it is missing, malformed,
+/// stale or records no choice.
+pub fn read_consent_cookies<'p>(policy: &'p Policy, cookie_header: &[u8]) -> Option<Vec<&'p str>> {
+    let reading = consent::read(policy, &BytesJar::new(policy, cookie_header));
+    let categories = policy.category_list();
+    reading.is_set().then(|| {
+        reading
+            .grants()
+            .iter()
+            .map(|index| categories.name(index))
+            .collect()
+    })
 }
 
 /// The category of a cookie name given as bytes: `necessary` for the

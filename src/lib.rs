@@ -69,9 +69,14 @@
 //!
 //! # Rules
 //!
-//! The consent cookie value may be a list of granted categories
-//! (`statistics,marketing`, `all`), a JSON object (`{"statistics":true}`) or a
-//! JSON array (`["statistics"]`), optionally percent-encoded. Every
+//! In the default format, the consent cookie value may be a list of granted
+//! categories (`statistics,marketing`, `all`), a JSON object
+//! (`{"statistics":true}`) or a JSON array (`["statistics"]`), optionally
+//! percent-encoded. The cookies that consent banners write (Cookiebot,
+//! OneTrust, cookieconsent, Klaro, django-cookie-consent, GOV.UK,
+//! CookieYes, Complianz, IAB TCF) are read as they are: see
+//! [`ConsentFormat`]. [`Policy::to_html`] renders the cookie declaration
+//! table from the same policy. Every
 //! `Set-Cookie` name is read as a browser reads it (RFC 6265bis section 5.6),
 //! on bytes. See the README for the full list of rules.
 //!
@@ -117,5 +122,7 @@ pub use crate::enforcer::Enforcer;
 pub use crate::future::ResponseFuture;
 pub use crate::inventory::{Inventory, InventoryEntry, InventorySnapshot, Sighting};
 pub use crate::layer::CookieConsentLayer;
-pub use crate::policy::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
+pub use crate::policy::{
+    ConsentFormat, CookieEntry, Policy, PolicyBuilder, PolicyCategory, PolicyError, UnknownCookies,
+};
 pub use crate::service::CookieConsent;

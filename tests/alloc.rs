@@ -21,6 +21,7 @@ use http::{HeaderMap, HeaderValue, Request, Response, Uri};
 use tower_cookie_consent::Policy;
 
 use support::counting::{allocations_in, Counting};
+use support::formats::format_cases;
 use support::{call_allocations, Row, TYPICAL_SET_COOKIES};
 
 #[global_allocator]
@@ -42,7 +43,17 @@ fn request(cookies: &[&str]) -> Request<()> {
 /// Runs `lines` through the passthrough, floor and layer rows and through
 /// the bare filter, and checks the allocation counts and the kept lines.
 fn assert_no_allocation(cookies: &[&str], template: &Response<()>, expected: &[&str]) {
-    let policy = support::seed_policy();
+    assert_no_allocation_with(&support::seed_policy(), cookies, template, expected);
+}
+
+/// [`assert_no_allocation`] under `policy`.
+fn assert_no_allocation_with(
+    policy: &Policy,
+    cookies: &[&str],
+    template: &Response<()>,
+    expected: &[&str],
+) {
+    let policy = policy.clone();
     let req = request(cookies);
 
     let passthrough = call_allocations(Row::Passthrough, &policy, &req, template);
@@ -283,6 +294,46 @@ fn several_cookie_headers() {
         &support::response(&TYPICAL_SET_COOKIES),
         &TYPICAL_SET_COOKIES[..3],
     );
+}
+
+/// Every consent format reads its cookie without allocating: the typical
+/// page, with each banner's consent cookie granting statistics, costs what
+/// the floor costs, and so does the response that records a new choice.
+#[test]
+fn every_consent_format() {
+    for case in format_cases() {
+        let cookies = [case.cookie_header.as_str()];
+        assert_no_allocation_with(
+            &case.policy,
+            &cookies,
+            &support::response(&TYPICAL_SET_COOKIES),
+            &TYPICAL_SET_COOKIES[..3],
+        );
+        // The response sets the consent cookie (rule 1): the visitor's new
+        // choice, as the request carried it, decides.
+        let pairs: Vec<&str> = case
+            .cookie_header
+            .split("; ")
+            .filter(|pair| {
+                let name = pair.split('=').next().unwrap_or_default();
+                case.policy.category_of(name) == Some("necessary")
+                    && !["sessionid", "csrftoken", "django_language"].contains(&name)
+            })
+            .collect();
+        assert!(!pairs.is_empty(), "{}", case.format);
+        let mut lines: Vec<String> = pairs
+            .iter()
+            .map(|pair| format!("{pair}; Path=/; Max-Age=31536000; SameSite=Lax"))
+            .collect();
+        lines.extend(
+            TYPICAL_SET_COOKIES[2..]
+                .iter()
+                .map(|line| (*line).to_owned()),
+        );
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let kept: Vec<&str> = lines[..pairs.len() + 1].to_vec();
+        assert_no_allocation_with(&case.policy, &[], &support::response(&lines), &kept);
+    }
 }
 
 /// A response whose header map is exactly full: one more header name

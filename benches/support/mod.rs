@@ -7,6 +7,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod counting;
+pub mod formats;
 pub mod handwritten;
 
 use std::cell::RefCell;
@@ -19,19 +20,22 @@ use std::task::{Context, Poll, Waker};
 use http::header::{self, HeaderName};
 use http::{HeaderValue, Request, Response};
 use tower::{service_fn, Layer, Service};
-use tower_cookie_consent::{Consent, CookieConsentLayer, Policy};
+use tower_cookie_consent::{Consent, CookieConsentLayer, Policy, PolicyBuilder};
 
 pub use self::handwritten::HandwrittenLayer;
 
 /// The policy of the scenarios: the usual necessary cookies, Matomo as
 /// `statistics`, Hotjar and HubSpot as `marketing`.
 pub fn seed_policy() -> Policy {
+    seed_policy_builder().build().expect("valid policy")
+}
+
+/// [`seed_policy`], before it is built.
+pub fn seed_policy_builder() -> PolicyBuilder {
     Policy::builder()
         .necessary(["sessionid", "csrftoken", "django_language"])
         .category("statistics", ["_pk_id*", "_pk_ses*"])
         .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
-        .build()
-        .expect("valid policy")
 }
 
 /// The `Set-Cookie` lines of a typical page view: three necessary or

@@ -17,7 +17,9 @@ mod percent;
 use std::fmt;
 
 pub(crate) use self::cookie_pairs::Pair;
-pub(crate) use self::format::{read, Jar, Reading, RequestJar};
+#[cfg(feature = "unstable-internals")]
+pub(crate) use self::format::BytesJar;
+pub(crate) use self::format::{read, read_update, Jar, Reading, RequestJar};
 use crate::policy::{Grants, Policy};
 
 /// The visitor's consent, as read from the request's consent cookie.
@@ -65,9 +67,11 @@ pub struct Consent {
 impl Consent {
     pub(crate) fn new(policy: Policy, reading: Reading) -> Self {
         Self {
-            policy,
-            granted: reading.grants(),
+            // Exempt categories need no consent: granted whatever the
+            // cookie says.
+            granted: reading.grants().union(policy.exempt()),
             is_set: reading.is_set(),
+            policy,
         }
     }
 
@@ -114,8 +118,8 @@ impl Consent {
     }
 
     /// Whether the visitor granted `category` (ASCII case-insensitive).
-    /// `"necessary"` is always granted; a name the policy does not know
-    /// never is.
+    /// `"necessary"` and the categories exempt from consent are always
+    /// granted; a name the policy does not know never is.
     pub fn allows(&self, category: &str) -> bool {
         if category.eq_ignore_ascii_case("necessary") {
             return true;
@@ -126,7 +130,8 @@ impl Consent {
         }
     }
 
-    /// The granted categories, in policy order, without `necessary`.
+    /// The granted categories, in policy order, without `necessary`; the
+    /// categories exempt from consent are always among them.
     pub fn categories(&self) -> Categories<'_> {
         Categories {
             list: self.policy.category_list(),
@@ -135,8 +140,11 @@ impl Consent {
     }
 
     /// Whether the request carried a valid consent cookie, even one that
-    /// grants nothing (`[]`, `{}`). False when the cookie is missing or any
-    /// copy of it is malformed.
+    /// grants nothing (`[]`, `{}`, a banner's "reject all"). False when the
+    /// cookie is missing, when any copy of it is malformed, when a banner's
+    /// record says no choice was made yet, and when the record is older than
+    /// the policy's [`revision`](crate::PolicyBuilder::revision): the
+    /// visitor has to be asked (again).
     pub fn is_set(&self) -> bool {
         self.is_set
     }

@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use super::categories::{Categories, MAX_CATEGORIES};
+use super::categories::{Categories, Grants, MAX_CATEGORIES};
 use super::matcher::{Class, EntryId, Match, MatcherBuilder};
-use super::{CookieEntry, Inner, Policy, PolicyError, UnknownCookies};
+use super::vocabulary::{Vocabulary, MAX_ALIAS_LEN};
+use super::{ConsentFormat, CookieEntry, Inner, Policy, PolicyError, UnknownCookies};
 use crate::set_cookie;
-
-/// The consent cookie name used when none is configured.
-const DEFAULT_CONSENT_COOKIE: &str = "cookies_preferences";
 
 /// Builds a [`Policy`]. Created by [`Policy::builder`].
 ///
@@ -30,32 +28,184 @@ const DEFAULT_CONSENT_COOKIE: &str = "cookies_preferences";
 /// assert_eq!(policy.category_cookies("marketing").unwrap().len(), 3);
 /// # Ok::<(), tower_cookie_consent::PolicyError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct PolicyBuilder {
-    consent_cookie: String,
+    /// `None` until set explicitly: the format's conventional cookie then.
+    consent_cookie: Option<String>,
+    format: ConsentFormat,
     necessary: Vec<CookieEntry>,
     categories: Vec<(String, Vec<CookieEntry>)>,
     unknown: UnknownCookies,
-}
-
-impl Default for PolicyBuilder {
-    fn default() -> Self {
-        Self {
-            consent_cookie: DEFAULT_CONSENT_COOKIE.to_owned(),
-            necessary: Vec::new(),
-            categories: Vec::new(),
-            unknown: UnknownCookies::default(),
-        }
-    }
+    aliases: Vec<(String, String)>,
+    exempt: Vec<String>,
+    revision: Option<u64>,
+    unregulated_grants_all: bool,
 }
 
 impl PolicyBuilder {
     /// Sets the name of the cookie that stores the visitor's choice
-    /// (default `cookies_preferences`). The consent cookie is always
-    /// allowed: it is necessary by nature.
+    /// (default: the consent format's conventional cookie,
+    /// `cookies_preferences` for [`ConsentFormat::Auto`]). The consent
+    /// cookie is always allowed: it is necessary by nature.
+    ///
+    /// With [`ConsentFormat::Complianz`] the name is a prefix, with or
+    /// without its `*` (`cmplz_rt_` on the main site of a multisite
+    /// network): every cookie that starts with it is part of the record.
     pub fn consent_cookie(mut self, name: impl Into<String>) -> Self {
-        self.consent_cookie = name.into();
+        self.consent_cookie = Some(name.into());
+        self
+    }
+
+    /// Sets the format of the consent cookie (default
+    /// [`ConsentFormat::Auto`]), and with it the banner's conventional
+    /// cookie name, unless [`consent_cookie`](Self::consent_cookie) names
+    /// one (before or after this call).
+    ///
+    /// ```
+    /// use tower_cookie_consent::{ConsentFormat, Policy};
+    ///
+    /// let policy = Policy::builder().consent_format(ConsentFormat::Cookiebot).build()?;
+    /// assert_eq!(policy.consent_cookie(), "CookieConsent");
+    /// let renamed = Policy::builder()
+    ///     .consent_cookie("cc_consent")
+    ///     .consent_format(ConsentFormat::Orestbida)
+    ///     .build()?;
+    /// assert_eq!(renamed.consent_cookie(), "cc_consent");
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn consent_format(mut self, format: ConsentFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Maps a banner's own name for something (a OneTrust group id such as
+    /// `C0002`, a TCF purpose such as `purpose:1`, a Klaro service such as
+    /// `matomo`) to one of the policy's categories. Names compare ASCII
+    /// case-insensitively. Without an alias, a name grants the category of
+    /// the same name.
+    ///
+    /// Several names may map to one category. The category is granted when
+    /// one of them is granted, unless another of them is refused in the
+    /// same record: then the refusal wins.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, ConsentFormat, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .consent_format(ConsentFormat::OneTrust)
+    ///     .category("statistics", ["_ga"])
+    ///     .category("marketing", ["_fbp"])
+    ///     .alias("C0002", "statistics")
+    ///     .alias("C0004", "marketing")
+    ///     .alias("C0005", "marketing")
+    ///     .build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::COOKIE, HeaderValue::from_static(
+    ///     "OptanonConsent=isGpcEnabled=0&version=202312.1.0&groups=C0001%3A1%2CC0002%3A1%2CC0004%3A1%2CC0005%3A0",
+    /// ));
+    /// let consent = Consent::from_headers(&policy, &headers);
+    /// // C0005 is refused, so marketing is refused though C0004 is granted.
+    /// assert_eq!(consent.categories().collect::<Vec<_>>(), ["statistics"]);
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn alias(mut self, name: impl Into<String>, category: impl Into<String>) -> Self {
+        self.aliases.push((name.into(), category.into()));
+        self
+    }
+
+    /// Declares a category exempt from consent, such as audience
+    /// measurement that regulators allow without consent when it is
+    /// anonymised (the CNIL's exemption for Matomo in its exempt mode). Its
+    /// cookies always pass and [`Consent::allows`](crate::Consent::allows)
+    /// is true for it, but it keeps its own name, so that the declaration
+    /// table lists it honestly instead of under `necessary`.
+    ///
+    /// ```
+    /// use tower_cookie_consent::{Consent, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("audience", ["_pk_id*"])
+    ///     .category("marketing", ["_fbp"])
+    ///     .exempt("audience")
+    ///     .build()?;
+    /// let consent = Consent::necessary_only(&policy);
+    /// assert!(consent.allows("audience"));
+    /// assert!(!consent.allows("marketing"));
+    /// assert_eq!(policy.category_of("_pk_id.1.fff"), Some("audience"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn exempt(mut self, category: impl Into<String>) -> Self {
+        self.exempt.push(category.into());
+        self
+    }
+
+    /// Sets the policy's consent revision, for formats whose record carries
+    /// one ([`Cookiebot`](ConsentFormat::Cookiebot)'s `ver`,
+    /// [`Orestbida`](ConsentFormat::Orestbida)'s `revision`,
+    /// [`Complianz`](ConsentFormat::Complianz)'s `cmplz_policy_id`). A
+    /// record older than the revision, or without one, grants nothing
+    /// beyond the necessary cookies, and
+    /// [`Consent::is_set`](crate::Consent::is_set) is false for it: the
+    /// visitor has to be asked again. Raise it when the policy changes in a
+    /// way earlier consents do not cover.
+    ///
+    /// Building fails for a format whose record carries no revision.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, ConsentFormat, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .consent_format(ConsentFormat::Orestbida)
+    ///     .category("analytics", ["_ga"])
+    ///     .revision(2)
+    ///     .build()?;
+    /// let consent_of = |record: &str| {
+    ///     let mut headers = HeaderMap::new();
+    ///     let cookie = format!("cc_cookie={record}");
+    ///     headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    ///     Consent::from_headers(&policy, &headers)
+    /// };
+    /// let current = consent_of(r#"{"categories":["necessary","analytics"],"revision":2}"#);
+    /// assert!(current.is_set() && current.allows("analytics"));
+    /// let stale = consent_of(r#"{"categories":["necessary","analytics"],"revision":1}"#);
+    /// assert!(!stale.is_set() && !stale.allows("analytics"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn revision(mut self, revision: u64) -> Self {
+        self.revision = Some(revision);
+        self
+    }
+
+    /// Whether Cookiebot's whole value `-1`, which its server-side guide
+    /// reads as "the visitor is outside a region that requires consent",
+    /// grants every category (default `false`: it grants nothing, and
+    /// [`Consent::is_set`](crate::Consent::is_set) is false). Only a site
+    /// that has checked where its visitors are may turn it on: the value
+    /// says nothing about the visitor's choice.
+    ///
+    /// Building fails when it is turned on for another format.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, ConsentFormat, Policy};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::COOKIE, HeaderValue::from_static("CookieConsent=-1"));
+    /// let builder = Policy::builder()
+    ///     .consent_format(ConsentFormat::Cookiebot)
+    ///     .category("statistics", ["_ga"]);
+    ///
+    /// let strict = builder.clone().build()?;
+    /// assert!(!Consent::from_headers(&strict, &headers).allows("statistics"));
+    /// let open = builder.cookiebot_unregulated_grants_all(true).build()?;
+    /// assert!(Consent::from_headers(&open, &headers).allows("statistics"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn cookiebot_unregulated_grants_all(mut self, grants_all: bool) -> Self {
+        self.unregulated_grants_all = grants_all;
         self
     }
 
@@ -104,9 +254,13 @@ impl PolicyBuilder {
     /// is empty or could not be stored by a browser, a `*` is not at the end
     /// of a name, the same name or prefix is listed twice under different
     /// categories (or a category and `necessary`), a category is called
-    /// `necessary` or `all`, or there are more than 64 categories.
+    /// `necessary` or `all`, there are more than 64 categories, an alias or
+    /// an exempt category names a category the policy does not declare, an
+    /// alias maps to two categories, or an option does not apply to the
+    /// consent format.
     pub fn build(self) -> Result<Policy, PolicyError> {
-        check_consent_cookie(&self.consent_cookie)?;
+        let format = self.format;
+        let consent = ConsentCookie::new(self.consent_cookie.as_deref(), format)?;
         if self.categories.len() > MAX_CATEGORIES {
             return Err(PolicyError::TooManyCategories {
                 count: self.categories.len(),
@@ -120,6 +274,26 @@ impl PolicyBuilder {
             if name.eq_ignore_ascii_case("necessary") || name.eq_ignore_ascii_case("all") {
                 return Err(PolicyError::ReservedCategoryName { name: name.clone() });
             }
+        }
+        let categories = Categories::new(
+            self.categories
+                .iter()
+                .map(|(name, _)| name.as_str().into())
+                .collect(),
+        );
+        let exempt = exempt_grants(&self.exempt, &categories)?;
+        let vocabulary = vocabulary(&self.aliases, &categories)?;
+        if self.revision.is_some() && !format.carries_revision() {
+            return Err(PolicyError::OptionNotForFormat {
+                option: "revision",
+                format,
+            });
+        }
+        if self.unregulated_grants_all && format != ConsentFormat::Cookiebot {
+            return Err(PolicyError::OptionNotForFormat {
+                option: "cookiebot_unregulated_grants_all",
+                format,
+            });
         }
 
         let mut groups = Vec::with_capacity(self.categories.len() + 1);
@@ -137,7 +311,6 @@ impl PolicyBuilder {
 
         // First the entries, validated and deduplicated, so that every id
         // is known before the matcher is filled.
-        let consent = self.consent_cookie.as_bytes();
         let mut entries: Vec<CookieEntry> = Vec::new();
         let mut patterns = Vec::new();
         let mut ranges = Vec::with_capacity(groups.len());
@@ -166,33 +339,44 @@ impl PolicyBuilder {
             }
             ranges.push(start..entries.len());
         }
-        // The consent cookie may be listed as necessary, as the seed policy
-        // does; it is necessary by nature. Undeclared, it gets an entry of
-        // its own, so that every name the layer lets through has one.
-        let declared = entries[ranges[0].clone()]
-            .iter()
-            .position(|entry| entry.name().as_bytes() == consent);
-        let consent_entry = match declared {
-            Some(id) => entry_id(id),
-            None => {
-                entries.push(
-                    CookieEntry::new(self.consent_cookie.clone())
-                        .with_purpose("Stores the visitor's cookie preferences"),
-                );
-                entry_id(entries.len() - 1)
-            }
-        };
+        // The consent cookies may be listed as necessary, as the seed policy
+        // does; they are necessary by nature. Undeclared, each gets an entry
+        // of its own, so that every name the layer lets through has one.
+        let consent_patterns = consent.patterns();
+        let extra_start = entries.len();
+        let mut consent_matches = Vec::with_capacity(consent_patterns.len());
+        for &(pattern, is_prefix, purpose) in &consent_patterns {
+            let declared = entries[ranges[0].clone()].iter().position(|entry| {
+                entry.is_prefix() == is_prefix && entry.pattern().as_bytes() == pattern
+            });
+            let id = match declared {
+                Some(id) => id,
+                None => {
+                    let name = String::from_utf8_lossy(pattern).into_owned();
+                    let name = if is_prefix { name + "*" } else { name };
+                    entries.push(CookieEntry::new(name).with_purpose(purpose));
+                    entries.len() - 1
+                }
+            };
+            consent_matches.push((pattern, is_prefix, entry_id(id)));
+        }
+        let consent_entries = extra_start..entries.len();
 
         let mut matcher = MatcherBuilder::new();
-        let consent_match = Match {
-            class: Class::Consent,
-            entry: consent_entry,
-        };
-        matcher
-            .insert(consent, false, consent_match)
-            .expect("the first pattern cannot conflict");
+        for &(pattern, is_prefix, entry) in &consent_matches {
+            let found = Match {
+                class: Class::Consent,
+                entry,
+            };
+            matcher
+                .insert(pattern, is_prefix, found)
+                .expect("consent patterns are distinct and inserted first");
+        }
         for (pattern, is_prefix, class, entry, name, group) in patterns {
-            let class = if class == Class::Necessary && !is_prefix && pattern == consent {
+            let is_consent = consent_patterns
+                .iter()
+                .any(|&(p, prefix, _)| p == pattern && prefix == is_prefix);
+            let class = if class == Class::Necessary && is_consent {
                 Class::Consent
             } else {
                 class
@@ -208,40 +392,164 @@ impl PolicyBuilder {
 
         let mut ranges = ranges.into_iter();
         let necessary = ranges.next().unwrap_or_default();
-        let names = self
-            .categories
-            .into_iter()
-            .map(|(name, _)| name.into_boxed_str())
-            .collect();
+        let finder = memchr::memmem::Finder::new(consent.pattern()).into_owned();
         Ok(Policy {
             inner: Arc::new(Inner {
-                consent_finder: memchr::memmem::Finder::new(self.consent_cookie.as_bytes())
-                    .into_owned(),
-                consent_cookie: self.consent_cookie.into_boxed_str(),
-                categories: Categories::new(names),
+                consent_finder: finder,
+                consent_cookie: consent.display,
+                consent_is_prefix: consent.is_prefix,
+                consent_fallback: consent.fallback,
+                format,
+                categories,
                 entries,
                 necessary,
                 category_entries: ranges.collect(),
+                consent_entries,
                 unknown: self.unknown,
                 matcher: matcher.build(),
+                vocabulary,
+                exempt,
+                revision: self.revision,
+                unregulated_grants_all: self.unregulated_grants_all,
             }),
         })
     }
 }
 
+/// The consent cookie of a policy: its name or prefix, and the format's
+/// fallback cookie.
+struct ConsentCookie {
+    /// As [`Policy::consent_cookie`] shows it: a prefix ends with `*`.
+    display: Box<str>,
+    is_prefix: bool,
+    fallback: Option<&'static str>,
+}
+
+impl ConsentCookie {
+    fn new(configured: Option<&str>, format: ConsentFormat) -> Result<Self, PolicyError> {
+        let name = configured.unwrap_or(format.default_cookie());
+        let is_prefix = format.cookie_is_prefix();
+        let pattern = if is_prefix {
+            name.strip_suffix('*').unwrap_or(name)
+        } else {
+            name
+        };
+        if let Some(reason) = set_cookie::name_problem(pattern.as_bytes()) {
+            return Err(PolicyError::InvalidConsentCookie {
+                name: name.to_owned(),
+                reason,
+            });
+        }
+        let display = if is_prefix {
+            format!("{pattern}*").into_boxed_str()
+        } else {
+            pattern.into()
+        };
+        // A site that renames the primary cookie to the fallback's name
+        // reads it once.
+        let fallback = format.fallback_cookie().filter(|&f| f != pattern);
+        Ok(Self {
+            display,
+            is_prefix,
+            fallback,
+        })
+    }
+
+    /// The bytes that match: the name, or the prefix without its `*`.
+    fn pattern(&self) -> &[u8] {
+        let display = self.display.as_bytes();
+        if self.is_prefix {
+            &display[..display.len() - 1]
+        } else {
+            display
+        }
+    }
+
+    /// (pattern, is_prefix, purpose of an undeclared entry) for the
+    /// consent cookie and its fallback.
+    fn patterns(&self) -> Vec<(&[u8], bool, &'static str)> {
+        let mut patterns = vec![(
+            self.pattern(),
+            self.is_prefix,
+            "Stores the visitor's cookie preferences",
+        )];
+        if let Some(fallback) = self.fallback {
+            patterns.push((
+                fallback.as_bytes(),
+                false,
+                "Records that the visitor answered the cookie banner, or their preferences",
+            ));
+        }
+        patterns
+    }
+}
+
+/// The exempt categories as a set.
+fn exempt_grants(exempt: &[String], categories: &Categories) -> Result<Grants, PolicyError> {
+    let mut grants = Grants::NONE;
+    for name in exempt {
+        match categories.index_of(name.as_bytes()) {
+            Some(index) => grants.insert(index),
+            None => {
+                return Err(PolicyError::UnknownCategory {
+                    category: name.clone(),
+                    used_in: "exempt_categories".to_owned(),
+                })
+            }
+        }
+    }
+    Ok(grants)
+}
+
+/// The aliases, checked: each names a declared category, and no alias
+/// (ASCII case-insensitively) maps to two.
+fn vocabulary(
+    aliases: &[(String, String)],
+    categories: &Categories,
+) -> Result<Vocabulary, PolicyError> {
+    let mut resolved: Vec<(Box<[u8]>, u8)> = Vec::with_capacity(aliases.len());
+    for (alias, category) in aliases {
+        let reason = if alias.is_empty() {
+            Some("an alias cannot be empty")
+        } else if alias.len() > MAX_ALIAS_LEN {
+            Some("longer than the 128 bytes of any name a banner reports")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(PolicyError::InvalidAlias {
+                alias: alias.clone(),
+                reason,
+            });
+        }
+        let Some(index) = categories.index_of(category.as_bytes()) else {
+            return Err(PolicyError::UnknownCategory {
+                category: category.clone(),
+                used_in: format!("alias `{alias}`"),
+            });
+        };
+        let index = u8::try_from(index).expect("at most 64 categories");
+        match resolved
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(alias.as_bytes()))
+        {
+            Some((_, first)) if *first == index => {}
+            Some((_, first)) => {
+                return Err(PolicyError::ConflictingAlias {
+                    alias: alias.clone(),
+                    first: categories.name(usize::from(*first)).to_owned(),
+                    second: categories.name(usize::from(index)).to_owned(),
+                })
+            }
+            None => resolved.push((alias.as_bytes().into(), index)),
+        }
+    }
+    Ok(Vocabulary::new(resolved))
+}
+
 fn entry_id(index: usize) -> EntryId {
     // A policy large enough to overflow this could not be built in memory.
     EntryId(u32::try_from(index).expect("policy too large"))
-}
-
-fn check_consent_cookie(name: &str) -> Result<(), PolicyError> {
-    match set_cookie::name_problem(name.as_bytes()) {
-        Some(reason) => Err(PolicyError::InvalidConsentCookie {
-            name: name.to_owned(),
-            reason,
-        }),
-        None => Ok(()),
-    }
 }
 
 /// Splits `name` into the bytes to match and whether it is a prefix.

@@ -118,6 +118,11 @@ impl Categories {
         self.names.iter().map(|name| &**name)
     }
 
+    /// How many categories there are.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
     /// Every category granted.
     pub(crate) fn all(&self) -> Grants {
         Grants::first(self.names.len())

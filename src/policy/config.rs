@@ -8,14 +8,19 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::{CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
+use super::{ConsentFormat, CookieEntry, Policy, PolicyBuilder, PolicyError, UnknownCookies};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct PolicyConfig {
+    consent_format: ConsentFormat,
     consent_cookie: Option<String>,
     necessary: Vec<EntryConfig>,
-    categories: Categories,
+    categories: InOrder<Vec<EntryConfig>>,
+    exempt_categories: Vec<String>,
+    aliases: InOrder<String>,
+    revision: Option<u64>,
+    cookiebot_unregulated_grants_all: bool,
     unknown_cookies: UnknownCookies,
 }
 
@@ -23,52 +28,68 @@ impl TryFrom<PolicyConfig> for Policy {
     type Error = PolicyError;
 
     fn try_from(config: PolicyConfig) -> Result<Self, Self::Error> {
-        let mut builder = PolicyBuilder::default();
+        let mut builder = PolicyBuilder::default().consent_format(config.consent_format);
         if let Some(name) = config.consent_cookie {
             builder = builder.consent_cookie(name);
         }
         builder = builder
             .necessary(config.necessary.into_iter().map(|e| e.0))
-            .unknown_cookies(config.unknown_cookies);
+            .unknown_cookies(config.unknown_cookies)
+            .cookiebot_unregulated_grants_all(config.cookiebot_unregulated_grants_all);
         for (name, cookies) in config.categories.0 {
             builder = builder.category(name, cookies.into_iter().map(|e| e.0));
+        }
+        for category in config.exempt_categories {
+            builder = builder.exempt(category);
+        }
+        for (alias, category) in config.aliases.0 {
+            builder = builder.alias(alias, category);
+        }
+        if let Some(revision) = config.revision {
+            builder = builder.revision(revision);
         }
         builder.build()
     }
 }
 
-/// Categories in the order the file declares them: the order is the one
-/// `Consent::categories` and the declaration table use, so a `HashMap` will
-/// not do.
-#[derive(Debug, Default)]
-struct Categories(Vec<(String, Vec<EntryConfig>)>);
+/// A map in the order the file writes it: categories keep their order for
+/// `Consent::categories` and the declaration table, and the first bad
+/// alias is the one reported, so a `HashMap` will not do.
+#[derive(Debug)]
+struct InOrder<V>(Vec<(String, V)>);
 
-impl<'de> Deserialize<'de> for Categories {
+impl<V> Default for InOrder<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for InOrder<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct InOrder;
+        struct InOrderVisitor<V>(std::marker::PhantomData<V>);
 
-        impl<'de> Visitor<'de> for InOrder {
-            type Value = Categories;
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for InOrderVisitor<V> {
+            type Value = InOrder<V>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of category names to lists of cookies")
+                f.write_str("a map")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Categories, A::Error> {
-                let mut categories = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Vec<EntryConfig>>()? {
-                    categories.push(entry);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InOrder<V>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, V>()? {
+                    entries.push(entry);
                 }
-                Ok(Categories(categories))
+                Ok(InOrder(entries))
             }
         }
 
-        deserializer.deserialize_map(InOrder)
+        deserializer.deserialize_map(InOrderVisitor(std::marker::PhantomData))
     }
 }
 
 /// A cookie: `"name"`, `"prefix*"`, or an object with `name` and optional
-/// `provider`, `purpose`, `lifetime`, `path`, `domain`.
+/// `provider`, `function`, `purpose`, `lifetime`, `path`, `domain`.
 #[derive(Debug)]
 struct EntryConfig(CookieEntry);
 
@@ -77,6 +98,7 @@ struct EntryConfig(CookieEntry);
 struct EntryObject {
     name: String,
     provider: Option<String>,
+    function: Option<String>,
     purpose: Option<String>,
     lifetime: Option<String>,
     path: Option<String>,
@@ -107,6 +129,9 @@ impl<'de> Deserialize<'de> for EntryConfig {
                 let mut entry = CookieEntry::new(object.name);
                 if let Some(provider) = object.provider {
                     entry = entry.with_provider(provider);
+                }
+                if let Some(function) = object.function {
+                    entry = entry.with_function(function);
                 }
                 if let Some(purpose) = object.purpose {
                     entry = entry.with_purpose(purpose);

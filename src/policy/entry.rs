@@ -26,6 +26,7 @@ use std::borrow::Cow;
 pub struct CookieEntry {
     name: Cow<'static, str>,
     provider: Option<Cow<'static, str>>,
+    function: Option<Cow<'static, str>>,
     purpose: Option<Cow<'static, str>>,
     lifetime: Option<Cow<'static, str>>,
     path: Option<Cow<'static, str>>,
@@ -38,6 +39,7 @@ impl CookieEntry {
         Self {
             name: name.into(),
             provider: None,
+            function: None,
             purpose: None,
             lifetime: None,
             path: None,
@@ -49,6 +51,15 @@ impl CookieEntry {
     #[must_use]
     pub fn with_provider(mut self, provider: impl Into<Cow<'static, str>>) -> Self {
         self.provider = Some(provider.into());
+        self
+    }
+
+    /// Sets the feature the cookie serves, as the declaration table's
+    /// "Function" column shows it (for example `Authentication (front and
+    /// back office)`).
+    #[must_use]
+    pub fn with_function(mut self, function: impl Into<Cow<'static, str>>) -> Self {
+        self.function = Some(function.into());
         self
     }
 
@@ -99,6 +110,11 @@ impl CookieEntry {
     /// Who sets the cookie.
     pub fn provider(&self) -> Option<&str> {
         self.provider.as_deref()
+    }
+
+    /// The feature the cookie serves.
+    pub fn function(&self) -> Option<&str> {
+        self.function.as_deref()
     }
 
     /// What the cookie is for.

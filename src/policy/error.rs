@@ -1,5 +1,7 @@
 use std::fmt;
 
+use super::ConsentFormat;
+
 /// Why a [`Policy`](crate::Policy) could not be built.
 ///
 /// Every variant names the offending cookie or category, so that a
@@ -64,6 +66,41 @@ pub enum PolicyError {
         /// Where it was listed again.
         second: String,
     },
+    /// An alias, or a category declared exempt, names a category the policy
+    /// does not have.
+    UnknownCategory {
+        /// The category as configured.
+        category: String,
+        /// Where it was named: `alias \`C0002\`` or `exempt_categories`.
+        used_in: String,
+    },
+    /// An alias (a banner's own name for a category) is empty or longer than
+    /// any name a banner reports (128 bytes).
+    InvalidAlias {
+        /// The alias as configured.
+        alias: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The same alias (compared ASCII case-insensitively) maps to two
+    /// categories.
+    ConflictingAlias {
+        /// The alias as configured the second time.
+        alias: String,
+        /// The category it was mapped to first.
+        first: String,
+        /// The category it was mapped to again.
+        second: String,
+    },
+    /// An option that the chosen consent format cannot honour: a
+    /// `revision` for a format whose record carries none, or Cookiebot's
+    /// unregulated-region option for another format.
+    OptionNotForFormat {
+        /// The option's configuration key.
+        option: &'static str,
+        /// The policy's consent format.
+        format: ConsentFormat,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -97,6 +134,31 @@ impl fmt::Display for PolicyError {
                 f,
                 "cookie `{name}` is listed in both `{first}` and `{second}`"
             ),
+            Self::UnknownCategory { category, used_in } => write!(
+                f,
+                "{used_in} names category `{category}`, which the policy does not declare"
+            ),
+            Self::InvalidAlias { alias, reason } => {
+                write!(f, "invalid alias `{alias}`: {reason}")
+            }
+            Self::ConflictingAlias {
+                alias,
+                first,
+                second,
+            } => write!(
+                f,
+                "alias `{alias}` maps to both `{first}` and `{second}`"
+            ),
+            Self::OptionNotForFormat { option, format } => {
+                write!(f, "`{option}` has no effect with consent format `{format}`")?;
+                if *option == "revision" {
+                    f.write_str(
+                        ": its records carry no revision (only `cookiebot`, `orestbida` and \
+                         `complianz` do)",
+                    )?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -8,11 +8,14 @@
 mod builder;
 mod categories;
 mod config;
+mod declaration;
 mod entry;
 mod error;
+mod format;
 mod matcher;
 mod opendatasoft;
 mod opendatasoft_data;
+mod vocabulary;
 
 use std::fmt;
 use std::ops::Range;
@@ -20,10 +23,14 @@ use std::sync::Arc;
 
 pub use self::builder::PolicyBuilder;
 pub(crate) use self::categories::{Categories, CategoryName, Grants};
+pub use self::declaration::PolicyCategory;
 pub use self::entry::CookieEntry;
 pub use self::error::PolicyError;
+pub use self::format::ConsentFormat;
 use self::matcher::Matcher;
 pub(crate) use self::matcher::{Class, EntryId, Match};
+use self::vocabulary::Vocabulary;
+pub(crate) use self::vocabulary::MAX_ALIAS_LEN;
 
 /// What to do with a `Set-Cookie` whose name the policy does not list.
 ///
@@ -75,17 +82,28 @@ pub enum UnknownCookies {
 /// # Configuration schema
 ///
 /// ```json
-/// {"consent_cookie": "cookies_preferences",
+/// {"consent_format": "auto",
+///  "consent_cookie": "cookies_preferences",
 ///  "necessary": ["sessionid", "csrftoken", "django_language"],
-///  "categories": {"statistics": ["_pk_id*"],
+///  "categories": {"audience": ["_pk_id*"],
 ///                 "marketing": [{"name": "_hjid", "provider": "Hotjar",
+///                                "function": "Behaviour analytics",
 ///                                "purpose": "Unique visitor id", "lifetime": "12 months"}]},
+///  "exempt_categories": ["audience"],
+///  "aliases": {"C0004": "marketing"},
 ///  "unknown_cookies": "strip"}
 /// ```
 ///
 /// A cookie entry is a name, a `prefix*`, or an object with `name` and
-/// optional `provider`, `purpose`, `lifetime`, `path` and `domain`.
-/// Deserializing validates exactly like [`PolicyBuilder::build`].
+/// optional `provider`, `function`, `purpose`, `lifetime`, `path` and
+/// `domain`. `consent_format` is one of the [`ConsentFormat`] names;
+/// `aliases` maps a banner's own names to categories
+/// ([`PolicyBuilder::alias`]); `exempt_categories` lists categories exempt
+/// from consent ([`PolicyBuilder::exempt`]); `revision` (a number) and
+/// `cookiebot_unregulated_grants_all` (a boolean) are
+/// [`PolicyBuilder::revision`] and
+/// [`PolicyBuilder::cookiebot_unregulated_grants_all`]. Deserializing
+/// validates exactly like [`PolicyBuilder::build`].
 #[derive(Clone, serde::Deserialize)]
 #[serde(try_from = "config::PolicyConfig")]
 pub struct Policy {
@@ -94,36 +112,94 @@ pub struct Policy {
 
 #[derive(Debug)]
 struct Inner {
+    /// The consent cookie's name; a prefix ends with `*`.
     consent_cookie: Box<str>,
+    consent_is_prefix: bool,
+    /// The format's second consent cookie, read when the first is absent.
+    consent_fallback: Option<&'static str>,
     /// Finds the consent cookie's name in `Cookie` headers at memchr speed.
     consent_finder: memchr::memmem::Finder<'static>,
+    format: ConsentFormat,
     categories: Categories,
     /// Every entry, grouped: the necessary ones, then each category's in
-    /// category order, then the consent cookie's own entry when the policy
-    /// does not declare it. An [`EntryId`] indexes this list.
+    /// category order, then the consent cookies' own entries when the
+    /// policy does not declare them. An [`EntryId`] indexes this list.
     entries: Vec<CookieEntry>,
     necessary: Range<usize>,
     /// The entries of category `i`.
     category_entries: Vec<Range<usize>>,
+    /// The consent cookies' entries that the policy does not declare.
+    consent_entries: Range<usize>,
     unknown: UnknownCookies,
     matcher: Matcher,
+    vocabulary: Vocabulary,
+    /// The categories exempt from consent.
+    exempt: Grants,
+    revision: Option<u64>,
+    unregulated_grants_all: bool,
 }
 
 impl Policy {
-    /// Starts a policy with the default consent cookie (`cookies_preferences`),
-    /// no cookies, and [`UnknownCookies::Strip`].
+    /// Starts a policy in the default consent format
+    /// ([`ConsentFormat::Auto`], cookie `cookies_preferences`), with no
+    /// cookies, and [`UnknownCookies::Strip`].
     pub fn builder() -> PolicyBuilder {
         PolicyBuilder::default()
     }
 
-    /// The name of the cookie that stores the visitor's choice.
+    /// The name of the cookie that stores the visitor's choice. For a
+    /// format spread over several cookies ([`ConsentFormat::Complianz`]),
+    /// the prefix they share, with a trailing `*` (`cmplz_*`).
     pub fn consent_cookie(&self) -> &str {
         &self.inner.consent_cookie
     }
 
-    /// The category names, in declaration order.
+    /// The format of the consent cookie.
+    pub fn consent_format(&self) -> ConsentFormat {
+        self.inner.format
+    }
+
+    /// The policy's consent revision, if any: see
+    /// [`PolicyBuilder::revision`].
+    pub fn revision(&self) -> Option<u64> {
+        self.inner.revision
+    }
+
+    /// The category names, in declaration order, exempt ones included.
+    /// [`declared_categories`](Self::declared_categories) gives their
+    /// cookies too.
     pub fn categories(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.inner.categories.names()
+    }
+
+    /// The declared categories, in declaration order: each with its name,
+    /// its cookie entries and whether it is exempt from consent.
+    ///
+    /// ```
+    /// use tower_cookie_consent::{CookieEntry, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("audience", [CookieEntry::new("_pk_id*").with_provider("Matomo")])
+    ///     .category("marketing", ["_fbp"])
+    ///     .exempt("audience")
+    ///     .build()?;
+    /// let categories: Vec<_> = policy.declared_categories().collect();
+    /// assert_eq!(categories, ["audience", "marketing"]);
+    /// assert!(categories[0].is_exempt());
+    /// assert_eq!(categories[0].cookies()[0].provider(), Some("Matomo"));
+    /// assert!(!categories[1].is_exempt());
+    /// assert_eq!(categories[1].name(), "marketing");
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn declared_categories(&self) -> impl ExactSizeIterator<Item = PolicyCategory<'_>> + '_ {
+        (0..self.inner.categories.len()).map(|index| PolicyCategory::new(self, index))
+    }
+
+    /// The category called `name` (ASCII case-insensitive), or `None` if
+    /// the policy has no such category.
+    pub fn category(&self, name: &str) -> Option<PolicyCategory<'_>> {
+        let index = self.inner.categories.index_of(name.as_bytes())?;
+        Some(PolicyCategory::new(self, index))
     }
 
     /// The cookies declared as necessary.
@@ -135,7 +211,7 @@ impl Policy {
     /// `None` if the policy has no such category.
     pub fn category_cookies(&self, category: &str) -> Option<&[CookieEntry]> {
         let index = self.inner.categories.index_of(category.as_bytes())?;
-        Some(&self.inner.entries[self.inner.category_entries[index].clone()])
+        Some(self.category_entries(index))
     }
 
     /// What happens to cookies the policy does not list.
@@ -219,6 +295,49 @@ impl Policy {
     pub(crate) fn consent_finder(&self) -> &memchr::memmem::Finder<'static> {
         &self.inner.consent_finder
     }
+
+    /// The consent cookie's name, or its prefix without the `*`.
+    pub(crate) fn consent_pattern(&self) -> &[u8] {
+        let name = self.inner.consent_cookie.as_bytes();
+        if self.inner.consent_is_prefix {
+            &name[..name.len() - 1]
+        } else {
+            name
+        }
+    }
+
+    /// The format's second consent cookie, read when the first is absent.
+    pub(crate) fn consent_fallback(&self) -> Option<&'static str> {
+        self.inner.consent_fallback
+    }
+
+    /// The category a banner's own `name` grants: its alias's, else the
+    /// category of the same name.
+    #[inline]
+    pub(crate) fn category_for(&self, name: &[u8]) -> Option<usize> {
+        self.inner
+            .vocabulary
+            .category_of(&self.inner.categories, name)
+    }
+
+    /// The categories exempt from consent.
+    pub(crate) fn exempt(&self) -> Grants {
+        self.inner.exempt
+    }
+
+    /// Whether Cookiebot's `-1` grants every category.
+    pub(crate) fn unregulated_grants_all(&self) -> bool {
+        self.inner.unregulated_grants_all
+    }
+
+    /// The consent cookies' entries the policy does not declare.
+    pub(crate) fn consent_entries(&self) -> &[CookieEntry] {
+        &self.inner.entries[self.inner.consent_entries.clone()]
+    }
+
+    fn category_entries(&self, index: usize) -> &[CookieEntry] {
+        &self.inner.entries[self.inner.category_entries[index].clone()]
+    }
 }
 
 impl fmt::Debug for Policy {
@@ -227,10 +346,34 @@ impl fmt::Debug for Policy {
             .categories()
             .map(|name| (name, self.category_cookies(name).unwrap_or_default()))
             .collect();
+        let exempt: Vec<_> = self
+            .declared_categories()
+            .filter(PolicyCategory::is_exempt)
+            .map(|category| category.name())
+            .collect();
+        let aliases: Vec<_> = self
+            .inner
+            .vocabulary
+            .iter()
+            .map(|(alias, index)| {
+                (
+                    String::from_utf8_lossy(alias),
+                    self.inner.categories.name(index),
+                )
+            })
+            .collect();
         f.debug_struct("Policy")
+            .field("consent_format", &self.inner.format)
             .field("consent_cookie", &self.inner.consent_cookie)
             .field("necessary", &self.necessary())
             .field("categories", &categories)
+            .field("exempt_categories", &exempt)
+            .field("aliases", &aliases)
+            .field("revision", &self.inner.revision)
+            .field(
+                "cookiebot_unregulated_grants_all",
+                &self.inner.unregulated_grants_all,
+            )
             .field("unknown_cookies", &self.inner.unknown)
             .finish()
     }

@@ -35,15 +35,33 @@ impl Policy {
     /// ```
     pub fn opendatasoft() -> Self {
         const OPENDATASOFT: &str = "Opendatasoft";
+        // Function and purpose as the portals' cookie policy words them.
         let necessary = [
-            ("sessionid", "Authentication (front and back office): remembers the user from one page to another"),
-            ("django_language", "Language selection (front and back office): remembers the visitor's language"),
-            ("csrftoken", "API (CSRF) (front and back office): retrieves data via API calls"),
-            ("cookies_preferences", "Remembers the visitor's cookie preferences"),
+            (
+                "sessionid",
+                "Authentication (front and back office)",
+                "Remembers the user from one page to another",
+            ),
+            (
+                "django_language",
+                "Language selection (front and back office)",
+                "Remembers the visitor's language",
+            ),
+            (
+                "csrftoken",
+                "API (CSRF) (front and back office)",
+                "Retrieves data via API calls",
+            ),
+            (
+                "cookies_preferences",
+                "Choices related to your cookie preferences",
+                "Remembers the visitor's cookie preferences",
+            ),
         ]
-        .map(|(name, purpose)| {
+        .map(|(name, function, purpose)| {
             CookieEntry::new(name)
                 .with_provider(OPENDATASOFT)
+                .with_function(function)
                 .with_purpose(purpose)
         });
         let mut builder = Policy::builder().necessary(necessary);

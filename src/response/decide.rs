@@ -41,7 +41,8 @@ impl<'a> Judge<'a> {
     pub(super) fn new(policy: &'a Policy, granted: Grants, ctx: &'a RequestContext) -> Self {
         Self {
             policy,
-            granted,
+            // Exempt categories pass whatever the consent says.
+            granted: granted.union(policy.exempt()),
             ctx,
             now: None,
         }
@@ -57,7 +58,8 @@ impl<'a> Judge<'a> {
         }
         let jar = ResponseJar::new(headers, self.policy, self.ctx, self.clock());
         if jar.stores_consent() {
-            self.granted = consent::read(self.policy, &jar).grants();
+            let granted = consent::read_update(self.policy, &jar, self.granted);
+            self.granted = granted.union(self.policy.exempt());
         }
         self.judge_all(headers)
     }

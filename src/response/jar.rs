@@ -62,7 +62,7 @@ impl<'a> ResponseJar<'a> {
 
 impl<'a> Jar<'a> for ResponseJar<'a> {
     fn consent_values(&self) -> impl Iterator<Item = &'a [u8]> {
-        let name = self.policy.consent_cookie().as_bytes();
+        let name = self.policy.consent_pattern();
         let now = self.now;
         // The last line for the name decides; a deletion leaves no value.
         self.stored()
@@ -88,5 +88,21 @@ impl<'a> Jar<'a> for ResponseJar<'a> {
                     && !cookie.expires_by(now)
             })
             .map(|(_, cookie)| (cookie.name, cookie.value))
+    }
+
+    fn removed(&self) -> impl Iterator<Item = &'a [u8]> {
+        let now = self.now;
+        let later = *self;
+        // The last line for a name decides whether it deletes.
+        self.stored()
+            .enumerate()
+            .filter(move |(index, cookie)| {
+                cookie.expires_by(now)
+                    && !later
+                        .stored()
+                        .skip(index + 1)
+                        .any(|other| other.name == cookie.name)
+            })
+            .map(|(_, cookie)| cookie.name)
     }
 }

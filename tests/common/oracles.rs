@@ -19,8 +19,10 @@ use std::task::{Context, Poll, Waker};
 use http::header::{CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri};
 use tower::Service;
-use tower_cookie_consent::internals::{self, cookie_name, parse_cookie_date, read_consent_value};
-use tower_cookie_consent::{Consent, CookieConsent, Policy, UnknownCookies};
+use tower_cookie_consent::internals::{
+    self, cookie_name, parse_cookie_date, read_consent_cookies, read_consent_value,
+};
+use tower_cookie_consent::{Consent, ConsentFormat, CookieConsent, Policy, UnknownCookies};
 
 /// Whether a browser would delete with `line` when the host is unknown, as
 /// the filter decides it.
@@ -76,15 +78,137 @@ pub fn fuzz_policies() -> &'static [Policy; 3] {
     })
 }
 
-/// Fuzz body for the consent-value reader, against every fuzz policy.
+/// One policy per consent-banner format, and two more: Cookiebot with
+/// `-1` granting everything, and a revision for each format that carries
+/// one. The aliases cover the names the banners report (OneTrust groups,
+/// TCF purposes, Klaro services, GOV.UK and CookieYes keys), several of
+/// them mapping to one category, so that the refusal-wins rule is reached.
+pub fn fuzz_format_policies() -> &'static [Policy] {
+    static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        let base = |format: ConsentFormat| {
+            Policy::builder()
+                .consent_format(format)
+                .necessary(["sessionid"])
+                .category("preferences", ["lang_pref"])
+                .category("statistics", ["_pk_id*"])
+                .category("marketing", ["_fbp", "_hjid"])
+                .category("empty", Vec::<String>::new())
+                .alias("C0002", "statistics")
+                .alias("C0003", "preferences")
+                .alias("C0004", "marketing")
+                .alias("C0005", "marketing")
+                .alias("purpose:1", "preferences")
+                .alias("purpose:8", "statistics")
+                .alias("purpose:4", "marketing")
+                .alias("special_feature:1", "marketing")
+                .alias("matomo", "statistics")
+                .alias("google-analytics", "statistics")
+                .alias("youtube", "preferences")
+                .alias("usage", "statistics")
+                .alias("analytics", "statistics")
+                .alias("campaigns", "marketing")
+                .alias("functional", "preferences")
+                .alias("advertisement", "marketing")
+        };
+        let mut policies: Vec<Policy> = ConsentFormat::ALL
+            .iter()
+            .copied()
+            .filter(|&format| format != ConsentFormat::Auto)
+            .map(|format| base(format).build().expect("a valid format policy"))
+            .collect();
+        policies.push(
+            base(ConsentFormat::Cookiebot)
+                .cookiebot_unregulated_grants_all(true)
+                .build()
+                .expect("a valid format policy"),
+        );
+        for format in [
+            ConsentFormat::Cookiebot,
+            ConsentFormat::Orestbida,
+            ConsentFormat::Complianz,
+        ] {
+            let policy = base(format).revision(2).build();
+            policies.push(policy.expect("a valid format policy"));
+        }
+        policies
+    })
+}
+
+/// Fuzz body for the consent-value readers: the default format against
+/// every fuzz policy, then every banner's format.
 ///
-/// Checks: the value grants only categories of the policy; reading twice
-/// gives the same answer; a value over 4096 bytes grants nothing; the same
-/// value read from a `Cookie` header gives the same answer; wrapping it in
-/// double quotes or percent-encoding every byte changes nothing.
+/// Checks, for the default format: the value grants only categories of the
+/// policy; reading twice gives the same answer; a value over 4096 bytes
+/// grants nothing; the same value read from a `Cookie` header gives the
+/// same answer; wrapping it in double quotes or percent-encoding every byte
+/// changes nothing. For every banner's format: see [`check_format_value`].
 pub fn fuzz_consent_value(value: &[u8]) {
     for policy in fuzz_policies() {
         check_consent_value(policy, value);
+    }
+    for policy in fuzz_format_policies() {
+        check_format_value(policy, value);
+    }
+}
+
+/// Checks one input against a banner format's policy, twice: as the value
+/// of the format's consent cookie, and as a whole `Cookie` header (which
+/// reaches the formats spread over several cookies and GOV.UK's fallback).
+/// Each read never panics, grants only the policy's categories, and gives
+/// the same answer twice; a value over 4096 bytes grants nothing; the
+/// header read from a `HeaderMap` by `Consent::from_headers` agrees; one
+/// pair of double quotes around a value changes nothing.
+fn check_format_value(policy: &Policy, value: &[u8]) {
+    let declared: Vec<&str> = policy.categories().collect();
+    let check = |header: &[u8]| {
+        let grants = read_consent_cookies(policy, header);
+        assert_eq!(
+            grants,
+            read_consent_cookies(policy, header),
+            "{}: reading twice differs",
+            policy.consent_format()
+        );
+        if let Some(grants) = &grants {
+            assert!(
+                grants.iter().all(|name| declared.contains(name)),
+                "{}: grants a category the policy does not have",
+                policy.consent_format()
+            );
+        }
+        assert_header_reads(policy, header, &grants);
+        grants
+    };
+
+    check(value);
+    if policy.consent_format() == ConsentFormat::Complianz || value.contains(&b';') {
+        return;
+    }
+    let name = policy.consent_cookie().as_bytes();
+    let header = |value: &[u8]| {
+        let mut header = name.to_vec();
+        header.push(b'=');
+        header.extend_from_slice(value);
+        header
+    };
+    let grants = check(&header(value));
+    let trimmed = trim_sp_htab(value);
+    if trimmed.len() > BROWSER_COOKIE_LIMIT {
+        assert_eq!(grants, None, "a value over 4096 bytes must grant nothing");
+    }
+    if !trimmed.starts_with(b"\"")
+        && !trimmed.ends_with(b"\"")
+        && trimmed.len() + 2 <= BROWSER_COOKIE_LIMIT
+    {
+        let mut quoted = vec![b'"'];
+        quoted.extend_from_slice(trimmed);
+        quoted.push(b'"');
+        assert_eq!(
+            check(&header(&quoted)),
+            grants,
+            "{}: one pair of double quotes changed the answer",
+            policy.consent_format()
+        );
     }
 }
 
@@ -111,16 +235,7 @@ fn check_consent_value(policy: &Policy, value: &[u8]) {
     if !value.contains(&b';') {
         let mut header = format!("{}=", policy.consent_cookie()).into_bytes();
         header.extend_from_slice(value);
-        if let Ok(header) = HeaderValue::from_bytes(&header) {
-            let mut headers = HeaderMap::new();
-            headers.insert(COOKIE, header);
-            let consent = Consent::from_headers(policy, &headers);
-            assert_eq!(
-                (consent.categories().collect::<Vec<_>>(), consent.is_set()),
-                (grants.clone().unwrap_or_default(), grants.is_some()),
-                "the Cookie header reader and the value reader disagree"
-            );
-        }
+        assert_header_reads(policy, &header, &grants);
     }
 
     let quote_wrapped = matches!(trimmed, [b'"', .., b'"']);
@@ -145,6 +260,24 @@ fn check_consent_value(policy: &Policy, value: &[u8]) {
             "percent-encoding every byte changed the answer"
         );
     }
+}
+
+/// When `header` is a valid `Cookie` header value, `Consent::from_headers`
+/// reads from it what the value reader found: `grants`, or nothing and not
+/// set for `None`.
+fn assert_header_reads(policy: &Policy, header: &[u8], grants: &Option<Vec<&str>>) {
+    let Ok(header) = HeaderValue::from_bytes(header) else {
+        return;
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(COOKIE, header);
+    let consent = Consent::from_headers(policy, &headers);
+    assert_eq!(
+        (consent.categories().collect::<Vec<_>>(), consent.is_set()),
+        (grants.clone().unwrap_or_default(), grants.is_some()),
+        "{}: the Cookie header reader and the value reader disagree",
+        policy.consent_format()
+    );
 }
 
 /// `%XX` for every byte, alternating upper- and lowercase hex digits.

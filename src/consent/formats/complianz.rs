@@ -39,6 +39,21 @@ const BOOKKEEPING: [&[u8]; 10] = [
     b"user_data",
 ];
 
+/// The cookie, after the prefix, that holds the record's revision.
+pub(crate) const POLICY_ID: &[u8] = b"policy_id";
+
+/// Whether a prefixed cookie, named `category` after the prefix, is skipped
+/// rather than read as a category: the bookkeeping cookies, and with the
+/// default prefix the `cmplz_rt_*` cookies of another banner.
+pub(crate) fn is_skipped(category: &[u8]) -> bool {
+    category.starts_with(b"rt_") || BOOKKEEPING.contains(&category)
+}
+
+/// The revision a `<prefix>policy_id` value holds, if it is one.
+pub(crate) fn revision(value: &[u8]) -> Option<u64> {
+    parse_revision(prepare(value).ok()?)
+}
+
 /// Reads the Complianz cookies among all the request's cookie pairs.
 ///
 /// [`Outcome::NotSet`] unless at least one category cookie holds `allow` or
@@ -73,7 +88,7 @@ pub(crate) fn read<'a>(
             Err(Outcome::NotSet) => b"",
             Err(outcome) => return outcome,
         };
-        if category == b"policy_id" {
+        if category == POLICY_ID {
             let Some(id) = parse_revision(value) else {
                 return Outcome::Malformed;
             };

@@ -21,8 +21,9 @@
 //!
 //! The package accepts a group only while the stored version is not older
 //! than the group's newest cookie; that needs the site's database, so here
-//! a timestamp counts as accepted and the policy's own revision is the
-//! lever for asking again.
+//! a timestamp counts as accepted. The record carries no revision of its
+//! own: a site that must ask every visitor again renames the cookie
+//! (`COOKIE_CONSENT_NAME`, and the policy's consent cookie with it).
 
 use super::{emit_name, prepare, Outcome};
 

@@ -15,7 +15,6 @@
 //! twice, two copies of a Complianz cookie). A `false` for a name then
 //! outranks any `true` for it in that read: the refusal wins, which is the
 //! caller's rule for aliases of one category too.
-#![allow(dead_code)] // wired in by ConsentFormat
 
 pub(crate) mod complianz;
 pub(crate) mod cookiebot;
@@ -51,8 +50,9 @@ pub(crate) enum Outcome {
 }
 
 /// Names longer than this many decoded bytes are skipped, not reported: no
-/// banner writes one, and the caller matches names against short aliases.
-pub(crate) const MAX_NAME_LEN: usize = 128;
+/// banner writes one, and the caller matches names against aliases no
+/// longer than this.
+pub(crate) const MAX_NAME_LEN: usize = crate::policy::MAX_ALIAS_LEN;
 
 /// The first steps every reader takes on a raw `Cookie` header value: SP
 /// and HTAB around it are trimmed (RFC 6265bis section 5.6), a value over
