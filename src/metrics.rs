@@ -186,7 +186,7 @@ mod enabled {
         /// The counters of `policy`'s categories, not registered yet.
         pub(crate) fn new(policy: &Policy) -> Self {
             let labels = std::iter::once("necessary")
-                .chain(policy.categories())
+                .chain(policy.categories().map(|category| category.name()))
                 .chain(std::iter::once(super::UNKNOWN_CATEGORY))
                 .map(Box::from)
                 .collect();

@@ -31,7 +31,7 @@ fn probe_lines(policy: &Policy) -> Vec<(String, String)> {
     let mut lines = vec![("necessary".to_owned(), "sessionid=s".to_owned())];
     for category in policy.categories() {
         if let Some(entry) = policy.category_cookies(category).unwrap().first() {
-            lines.push((category.to_owned(), format!("{}=x", entry.pattern())));
+            lines.push((category.to_string(), format!("{}=x", entry.pattern())));
         }
     }
     lines

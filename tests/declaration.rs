@@ -255,9 +255,9 @@ fn banner_formats_declare_their_consent_cookies() {
 }
 
 #[test]
-fn declared_categories_and_the_table_agree() {
+fn categories_and_the_table_agree() {
     let policy = shop_policy();
-    let categories: Vec<_> = policy.declared_categories().collect();
+    let categories: Vec<_> = policy.categories().collect();
     assert_eq!(categories, ["audience", "marketing", "personalisation"]);
     assert_eq!(
         categories

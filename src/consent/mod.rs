@@ -120,7 +120,8 @@ impl Consent {
     /// Whether the visitor granted `category` (ASCII case-insensitive).
     /// `"necessary"` and the categories exempt from consent are always
     /// granted; a name the policy does not know never is.
-    pub fn allows(&self, category: &str) -> bool {
+    pub fn allows(&self, category: impl AsRef<str>) -> bool {
+        let category = category.as_ref();
         if category.eq_ignore_ascii_case("necessary") {
             return true;
         }

@@ -113,11 +113,6 @@ impl Categories {
         &self.names[index]
     }
 
-    /// Every category, in order.
-    pub(crate) fn names(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
-        self.names.iter().map(|name| &**name)
-    }
-
     /// How many categories there are.
     pub(crate) fn len(&self) -> usize {
         self.names.len()

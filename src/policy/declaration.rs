@@ -13,7 +13,7 @@ use super::{CookieEntry, Policy};
 
 /// One of a policy's categories: its name, its cookies, and whether it is
 /// exempt from consent. Yielded by
-/// [`Policy::declared_categories`].
+/// [`Policy::categories`].
 ///
 /// It reads as the category's name: it dereferences to `str`, displays as
 /// the name, and compares equal to a `&str`.
@@ -158,7 +158,7 @@ impl Policy {
                 .chain(self.consent_entries())
                 .collect(),
         }];
-        groups.extend(self.declared_categories().map(|category| Group {
+        groups.extend(self.categories().map(|category| Group {
             name: category.name(),
             exempt: category.is_exempt(),
             note: if category.is_exempt() {

@@ -165,15 +165,9 @@ impl Policy {
         self.inner.revision
     }
 
-    /// The category names, in declaration order, exempt ones included.
-    /// [`declared_categories`](Self::declared_categories) gives their
-    /// cookies too.
-    pub fn categories(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.inner.categories.names()
-    }
-
-    /// The declared categories, in declaration order: each with its name,
-    /// its cookie entries and whether it is exempt from consent.
+    /// The declared categories, in declaration order, exempt ones included:
+    /// each with its name, its cookie entries and whether it is exempt from
+    /// consent. An item compares equal to its name and dereferences to it.
     ///
     /// ```
     /// use tower_cookie_consent::{CookieEntry, Policy};
@@ -183,7 +177,7 @@ impl Policy {
     ///     .category("marketing", ["_fbp"])
     ///     .exempt("audience")
     ///     .build()?;
-    /// let categories: Vec<_> = policy.declared_categories().collect();
+    /// let categories: Vec<_> = policy.categories().collect();
     /// assert_eq!(categories, ["audience", "marketing"]);
     /// assert!(categories[0].is_exempt());
     /// assert_eq!(categories[0].cookies()[0].provider(), Some("Matomo"));
@@ -191,7 +185,7 @@ impl Policy {
     /// assert_eq!(categories[1].name(), "marketing");
     /// # Ok::<(), tower_cookie_consent::PolicyError>(())
     /// ```
-    pub fn declared_categories(&self) -> impl ExactSizeIterator<Item = PolicyCategory<'_>> + '_ {
+    pub fn categories(&self) -> impl ExactSizeIterator<Item = PolicyCategory<'_>> + '_ {
         (0..self.inner.categories.len()).map(|index| PolicyCategory::new(self, index))
     }
 
@@ -209,8 +203,11 @@ impl Policy {
 
     /// The cookies declared under `category` (ASCII case-insensitive), or
     /// `None` if the policy has no such category.
-    pub fn category_cookies(&self, category: &str) -> Option<&[CookieEntry]> {
-        let index = self.inner.categories.index_of(category.as_bytes())?;
+    pub fn category_cookies(&self, category: impl AsRef<str>) -> Option<&[CookieEntry]> {
+        let index = self
+            .inner
+            .categories
+            .index_of(category.as_ref().as_bytes())?;
         Some(self.category_entries(index))
     }
 
@@ -344,10 +341,10 @@ impl fmt::Debug for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let categories: Vec<_> = self
             .categories()
-            .map(|name| (name, self.category_cookies(name).unwrap_or_default()))
+            .map(|category| (category.name(), category.cookies()))
             .collect();
         let exempt: Vec<_> = self
-            .declared_categories()
+            .categories()
             .filter(PolicyCategory::is_exempt)
             .map(|category| category.name())
             .collect();

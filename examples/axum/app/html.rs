@@ -78,6 +78,7 @@ fn banner(visit: &Visit) -> String {
     let policy = visit.consent.policy();
     let purposes: Vec<String> = policy
         .categories()
+        .map(|category| category.name())
         .map(|c| format!("{} ({})", escape(c), escape(&providers(policy, c))))
         .collect();
     format!(
@@ -126,7 +127,7 @@ fn checkboxes(consent: &Consent) -> String {
         "<label class=\"choice\"><input type=\"checkbox\" checked disabled> Necessary \
          <small>always on: your basket and this choice</small></label>",
     );
-    for category in policy.categories() {
+    for category in policy.categories().map(|category| category.name()) {
         let checked = if consent.allows(category) {
             " checked"
         } else {
@@ -189,6 +190,7 @@ fn inspector(visit: &Visit) -> String {
     };
     let choice: String = policy
         .categories()
+        .map(|category| category.name())
         .map(|c| {
             let (state, class) = if visit.consent.allows(c) {
                 ("on", "kept")

@@ -276,6 +276,7 @@ pub async fn cookies(visit: Visit) -> Html<String> {
     let groups = std::iter::once(("necessary", policy.necessary())).chain(
         policy
             .categories()
+            .map(|category| category.name())
             .filter_map(|c| Some((c, policy.category_cookies(c)?))),
     );
     for (category, entries) in groups {
@@ -328,6 +329,7 @@ fn consent_details(consent: &Consent) -> String {
     let allows: String = consent
         .policy()
         .categories()
+        .map(|category| category.name())
         .map(|c| {
             format!(
                 "<li><code>consent.allows(\"{}\")</code>: {}</li>",
@@ -411,9 +413,13 @@ pub async fn update_basket(visit: Visit, ShopForm(fields): ShopForm) -> Response
 pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response {
     let policy = visit.consent.policy();
     let granted: Vec<&str> = match form_value(&fields, "choice") {
-        Some("all") => policy.categories().collect(),
+        Some("all") => policy
+            .categories()
+            .map(|category| category.name())
+            .collect(),
         Some("selected") => policy
             .categories()
+            .map(|category| category.name())
             .filter(|c| fields.iter().any(|(k, v)| k == "category" && v == c))
             .collect(),
         // "none", and anything unexpected: grant nothing.
@@ -436,6 +442,7 @@ pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response 
 
     let choice: Vec<String> = policy
         .categories()
+        .map(|category| category.name())
         .map(|c| {
             let state = if granted.contains(&c) { "on" } else { "off" };
             format!("{} {state}", capitalize(c))
