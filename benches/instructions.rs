@@ -53,7 +53,19 @@ fn main() {
         .skip(1)
         .filter(|arg| !arg.starts_with("--"))
         .collect();
-    let scenarios = support::scenarios();
+    let mut scenarios = support::scenarios();
+    // `F:<format>`: the typical page (S1) with that banner's consent
+    // cookie, granting statistics only.
+    let typical = support::scenarios().swap_remove(0);
+    for case in support::formats::format_cases() {
+        scenarios.push(support::Scenario {
+            name: Box::leak(format!("F:{}", case.format.name()).into_boxed_str()),
+            policy: case.policy,
+            request: support::request(Some(&case.cookie_header)),
+            response: typical.response.clone(),
+            kept: typical.kept,
+        });
+    }
     let [scenario, row, calls] = args.as_slice() else {
         for scenario in &scenarios {
             scenario.check();
