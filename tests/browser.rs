@@ -727,7 +727,7 @@ where
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let policy = app::load_policy(app::POLICY_FILE).expect("examples/policy.toml");
+        let policy = app::load_policy(app::POLICY_FILE, None).expect("examples/policy.toml");
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("a port for the shop");
@@ -749,7 +749,7 @@ where
             client: client.clone(),
             origin: format!("http://{HOST}:{shop_port}"),
             driver_url: format!("http://127.0.0.1:{}", driver.port),
-            policy: app::load_policy(app::POLICY_FILE).expect("examples/policy.toml"),
+            policy: app::load_policy(app::POLICY_FILE, None).expect("examples/policy.toml"),
         };
         // A task of its own, so that a failing assertion comes back here
         // as an error and the browser is still closed.

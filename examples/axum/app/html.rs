@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use axum::response::Html;
-use tower_cookie_consent::{Consent, Policy};
+use tower_cookie_consent::{Consent, ConsentFormat, Policy};
 
+use super::consent_writers;
 use super::pages::Visit;
 
 /// The navigation, as `(path, label)`.
@@ -174,6 +175,28 @@ pub fn consent_summary(consent: &Consent) -> String {
     }
 }
 
+/// Where the visitor's choice is kept: the consent cookie, and which
+/// banner's format it is in.
+pub fn consent_source(policy: &Policy) -> String {
+    let format = policy.consent_format();
+    let cookie = policy.consent_cookie();
+    let cookie = match cookie.strip_suffix('*') {
+        Some(prefix) => format!("the <code>{}*</code> cookies", escape(prefix)),
+        None => format!("<code>{}</code>", escape(cookie)),
+    };
+    let writer = match consent_writers::banner(format) {
+        Some(banner) if format != ConsentFormat::Auto => {
+            format!("as {} writes it", escape(banner.name))
+        }
+        _ => "in the crate's own format".to_owned(),
+    };
+    format!(
+        "Your choice is stored in {cookie}, {writer} \
+         (<code>consent_format = \"{}\"</code>).",
+        format.name()
+    )
+}
+
 /// The inspector panel. The server fills in what it measured on this
 /// request; the script adds what the browser holds now and what the
 /// layers recorded about this very response (`/debug/last`).
@@ -213,7 +236,7 @@ fn inspector(visit: &Visit) -> String {
          <h2 id=\"inspector-title\">Cookie inspector <small>measured on this page, not predicted</small></h2>\
          <div class=\"columns\">\
          <div><h3>Your choice, as the layer read it</h3><ul class=\"chips\">{choice}</ul>\
-         <p class=\"note\">{gpc}</p></div>\
+         <p class=\"note\">{source} {gpc}</p></div>\
          <div><h3>Sent with this page's request</h3><ul class=\"chips\">{sent}</ul>\
          <p class=\"note\">The request's <code>Cookie</code> header, as the server read it.</p></div>\
          <div><h3>In your browser now</h3><ul id=\"jar\" class=\"chips\"><li class=\"empty\">\
@@ -229,6 +252,7 @@ fn inspector(visit: &Visit) -> String {
          The same comparison travels in each response's <code>x-demo-cookie-diff</code> header.</p>\
          </section>",
         number = visit.number.0,
+        source = consent_source(policy),
     )
 }
 

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use tower_cookie_consent::{Consent, CookieEntry, UnknownCookies};
 
+use super::consent_writers::consent_lines;
 use super::cookies::{
     deletion_lines, marketing_lines, request_cookies, request_host, set_cookie_name, site_domain,
     statistics_lines, UNDECLARED,
@@ -339,9 +340,10 @@ fn consent_details(consent: &Consent) -> String {
         })
         .collect();
     format!(
-        "<p>{}</p><ul><li><code>consent.is_set()</code>: {}</li>\
+        "<p>{}</p><p>{}</p><ul><li><code>consent.is_set()</code>: {}</li>\
          <li><code>consent.categories()</code>: [{}]</li>{allows}</ul>",
         html::consent_summary(consent),
+        html::consent_source(consent.policy()),
         consent.is_set(),
         escape(&granted.join(", ")),
     )
@@ -426,7 +428,7 @@ pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response 
         _ => Vec::new(),
     };
 
-    let mut lines = vec![super::cookies::consent_line(policy, &granted)];
+    let mut lines = consent_lines(policy, &granted);
     // The layer stops new cookies; those the browser already holds stay
     // until deleted, and deletions always pass the layer.
     let mut deleted = Vec::new();
