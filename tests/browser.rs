@@ -174,6 +174,19 @@ fn accepting_all_lets_every_declared_cookie_in() {
             !jar.contains_key(UNDECLARED),
             "the policy does not declare {UNDECLARED}: stripped even after accept all"
         );
+
+        // The cookie policy page: one section of the declaration table per
+        // group, necessary first.
+        shop.goto("/cookies-policy").await;
+        let headings = shop
+            .script(
+                "return [...document.querySelectorAll('.declaration section.cookie-category h3')]\
+                 .map(h => h.textContent)",
+            )
+            .await;
+        assert_eq!(headings, json!(["necessary", "statistics", "marketing"]));
+        shop.wait_for_inspector().await;
+        shop.screenshot("cookies-policy").await;
     });
 }
 
@@ -262,9 +275,19 @@ fn pages_fit_a_phone_without_breaking_cookie_names() {
         shop.screenshot_full("home-390px").await;
 
         shop.submit(".banner button[value=all]").await;
-        for path in ["/", "/teas", "/offers", "/cookies", "/basket", "/nowhere"] {
+        for path in [
+            "/",
+            "/teas",
+            "/offers",
+            "/cookies-policy",
+            "/basket",
+            "/nowhere",
+        ] {
             shop.goto(path).await;
             shop.wait_for_inspector().await;
+            if path == "/cookies-policy" {
+                shop.screenshot("cookies-policy-390px").await;
+            }
             let (scroll_width, inner_width): (u64, u64) = serde_json::from_value(
                 shop.script("return [document.documentElement.scrollWidth, window.innerWidth]")
                     .await,

@@ -102,10 +102,10 @@ fn matomo_refusal_cookie_is_not_a_statistics_cookie() {
     assert_eq!(policy.category_of("mtm_consent_removed"), Some("necessary"));
 }
 
-/// The demo's declaration table shows provider, purpose and lifetime for
-/// every row, necessary cookies included.
+/// The demo's declaration table shows provider, function, purpose and
+/// lifetime for every row, necessary cookies included.
 #[test]
-fn every_declared_cookie_has_a_provider_purpose_and_lifetime() {
+fn every_declared_cookie_has_a_provider_function_purpose_and_lifetime() {
     let policy = example_policy();
     let groups = std::iter::once(("necessary", policy.necessary()))
         .chain(policy.categories().map(|c| (c.name(), c.cookies())));
@@ -115,6 +115,7 @@ fn every_declared_cookie_has_a_provider_purpose_and_lifetime() {
             let name = entry.name();
             for (field, value) in [
                 ("provider", entry.provider()),
+                ("function", entry.function()),
                 ("purpose", entry.purpose()),
                 ("lifetime", entry.lifetime()),
             ] {

@@ -22,7 +22,8 @@
 //!   an undeclared Meta pixel cookie, whatever the visitor chose, as a
 //!   careless template would. The layer removes those not granted. (`/stats`
 //!   and `/marketing` are the same pages.)
-//! - `GET /cookies`: the declaration table, rendered from the policy.
+//! - `GET /cookies-policy`: the declaration table, `Policy::to_html()`
+//!   (`/cookies` leads there).
 //! - The cookie inspector at the bottom of every page shows what the
 //!   browser holds and, line by line, what the layer kept, stripped or
 //!   added on the last response, as measured by two demo layers around

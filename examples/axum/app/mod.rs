@@ -76,6 +76,7 @@ pub fn app(policy: Policy) -> Router {
         // The names the first version of this demo used.
         .route("/stats", get(pages::teas))
         .route("/marketing", get(pages::offers))
+        .route("/cookies-policy", get(pages::cookies_policy))
         .route("/cookies", get(pages::cookies))
         .route("/basket", get(pages::basket).post(pages::update_basket))
         .route("/consent", post(pages::save_consent))
