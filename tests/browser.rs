@@ -28,7 +28,7 @@ use std::future::Future;
 use std::net::{Ipv4Addr, TcpListener as StdListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -38,7 +38,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
-use tower_cookie_consent::Policy;
+use tower_cookie_consent::{Consent, ConsentFormat, Policy};
 
 /// The name the browser visits the shop under.
 const HOST: &str = "www.shop.example.test";
@@ -57,6 +57,9 @@ const UNDECLARED: &str = "_fbp";
 
 /// The longest a whole test may take, browser start-up included.
 const TEST_TIMEOUT: Duration = Duration::from_secs(90);
+/// The longest the test of every consent format may take: a shop and four
+/// choices per format, in one browser.
+const FORMATS_TIMEOUT: Duration = Duration::from_secs(240);
 /// The longest one wait inside a test may take.
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -174,6 +177,19 @@ fn accepting_all_lets_every_declared_cookie_in() {
             !jar.contains_key(UNDECLARED),
             "the policy does not declare {UNDECLARED}: stripped even after accept all"
         );
+
+        // The cookie policy page: one section of the declaration table per
+        // group, necessary first.
+        shop.goto("/cookies-policy").await;
+        let headings = shop
+            .script(
+                "return [...document.querySelectorAll('.declaration section.cookie-category h3')]\
+                 .map(h => h.textContent)",
+            )
+            .await;
+        assert_eq!(headings, json!(["necessary", "statistics", "marketing"]));
+        shop.wait_for_inspector().await;
+        shop.screenshot("cookies-policy").await;
     });
 }
 
@@ -262,9 +278,19 @@ fn pages_fit_a_phone_without_breaking_cookie_names() {
         shop.screenshot_full("home-390px").await;
 
         shop.submit(".banner button[value=all]").await;
-        for path in ["/", "/teas", "/offers", "/cookies", "/basket", "/nowhere"] {
+        for path in [
+            "/",
+            "/teas",
+            "/offers",
+            "/cookies-policy",
+            "/basket",
+            "/nowhere",
+        ] {
             shop.goto(path).await;
             shop.wait_for_inspector().await;
+            if path == "/cookies-policy" {
+                shop.screenshot("cookies-policy-390px").await;
+            }
             let (scroll_width, inner_width): (u64, u64) = serde_json::from_value(
                 shop.script("return [document.documentElement.scrollWidth, window.innerWidth]")
                     .await,
@@ -304,6 +330,79 @@ fn the_basket_works_with_necessary_cookies_only() {
         let basket = shop.text("main").await;
         assert!(basket.contains("Darjeeling First Flush"), "{basket}");
         assert_only_necessary(&shop.policy, &shop.jar().await);
+    });
+}
+
+/// The demo switched to each consent format in turn, as
+/// `CONSENT_FORMAT=<format>` does, in one browser whose cookies are cleared
+/// between formats. Under each one the banner's choice reaches the browser
+/// as that banner's own cookie, in its shape, and the layer reads it:
+///
+/// - reject all on a first visit: the banner goes (the layer read a
+///   choice), only necessary cookies are stored;
+/// - statistics only: Matomo's cookies are stored, the marketing ones not;
+/// - accept all: the marketing ones too;
+/// - withdrawing: only necessary cookies remain;
+/// - the cookie policy page declares the format's cookie.
+///
+/// After each choice, the consent cookie the browser holds has the format's
+/// shape and reads back, through `Consent::from_headers`, as that choice.
+#[test]
+#[ignore = "needs chromium and chromedriver: cargo test --test browser -- --ignored"]
+fn every_consent_format_carries_the_choice_in_the_browser() {
+    in_browser(FORMATS_TIMEOUT, |browser| async move {
+        for &format in ConsentFormat::ALL {
+            // The captured output names the format of a failure.
+            println!("consent_format = \"{format}\"");
+            browser.clear_cookies().await;
+            let shop = browser.open(Some(format)).await;
+
+            shop.goto("/teas").await;
+            assert!(shop.exists(".banner").await, "a first visit");
+            shop.submit(".banner button[value=none]").await;
+            assert!(!shop.exists(".banner").await, "the layer read the refusal");
+            let jar = shop.jar().await;
+            assert_only_necessary(&shop.policy, &jar);
+            assert_consent_cookie(&shop.policy, &jar, &[]);
+
+            shop.click("#cookie-settings input[name=category][value=statistics]")
+                .await;
+            shop.submit("#cookie-settings button[value=selected]").await;
+            if format == ConsentFormat::OneTrust {
+                shop.wait_for_inspector().await;
+                shop.screenshot_of("#inspector", "inspector-onetrust").await;
+            }
+            shop.goto("/offers").await;
+            let jar = shop.jar().await;
+            assert_all_of(&jar, &everything_statistics());
+            assert_none_of(&jar, &everything_marketing());
+            assert_consent_cookie(&shop.policy, &jar, &["statistics"]);
+
+            shop.submit("#cookie-settings button[value=all]").await;
+            let jar = shop.jar().await;
+            assert_all_of(&jar, &everything_declared());
+            assert_consent_cookie(&shop.policy, &jar, &["statistics", "marketing"]);
+
+            shop.submit("#cookie-settings button[value=none]").await;
+            let jar = shop.jar().await;
+            assert_only_necessary(&shop.policy, &jar);
+            assert_consent_cookie(&shop.policy, &jar, &[]);
+
+            shop.goto("/cookies").await;
+            assert_eq!(shop.path().await, "/cookies-policy");
+            let names = shop
+                .script(
+                    "return [...document.querySelectorAll('.declaration td code')]\
+                     .map(c => c.textContent)",
+                )
+                .await;
+            let names: Vec<String> = serde_json::from_value(names).expect("names");
+            assert!(
+                names.iter().any(|n| n == shop.policy.consent_cookie()),
+                "the declaration lists {}: {names:?}",
+                shop.policy.consent_cookie()
+            );
+        }
     });
 }
 
@@ -367,6 +466,175 @@ fn assert_none_of(jar: &BTreeMap<String, JarCookie>, names: &[&str]) {
     }
 }
 
+/// The consent cookie in the browser's jar, for a visitor who granted
+/// `granted`: stored under the format's name, in the shape the real banner
+/// writes (checked here on its own terms, not with the demo's writer), and
+/// read by the layer as that choice.
+fn assert_consent_cookie(policy: &Policy, jar: &BTreeMap<String, JarCookie>, granted: &[&str]) {
+    let format = policy.consent_format();
+    let value = |name: &str| -> &str {
+        jar.get(name).map_or_else(
+            || {
+                panic!(
+                    "{format}: no {name} in {:?}",
+                    jar.keys().collect::<Vec<_>>()
+                )
+            },
+            |c| c.value.as_str(),
+        )
+    };
+    let statistics = granted.contains(&"statistics");
+    let marketing = granted.contains(&"marketing");
+    let one_zero = |on: bool| u8::from(on);
+    match format {
+        ConsentFormat::Auto => {
+            let expected = if granted.is_empty() {
+                "[]".to_owned()
+            } else {
+                granted.join(",")
+            };
+            assert_eq!(value("cookies_preferences"), expected);
+        }
+        ConsentFormat::Cookiebot => {
+            // A JavaScript object literal with `'` and `,` percent-encoded.
+            let v = value("CookieConsent");
+            assert!(v.starts_with("{stamp:%27") && v.ends_with('}'), "{v}");
+            let flags = format!("%2Cstatistics:{statistics}%2Cmarketing:{marketing}%2C");
+            assert!(v.contains(&flags), "{v}");
+        }
+        ConsentFormat::OneTrust => {
+            // Form-encoded, the groups as `ID:0|1`.
+            let v = value("OptanonConsent");
+            let groups = format!(
+                "&groups=C0001%3A1%2CC0002%3A{}%2CC0003%3A0%2CC0004%3A{}&",
+                one_zero(statistics),
+                one_zero(marketing)
+            );
+            assert!(
+                v.starts_with("isGpcEnabled=0&") && v.contains(&groups),
+                "{v}"
+            );
+        }
+        ConsentFormat::Orestbida => {
+            // `encodeURIComponent(JSON)`, its `categories` the accepted ones.
+            let json: Value = serde_json::from_str(&percent_decoded(value("cc_cookie")))
+                .expect("cc_cookie is encoded JSON");
+            let mut expected = vec!["necessary"];
+            expected.extend(statistics.then_some("analytics"));
+            expected.extend(marketing.then_some("marketing"));
+            assert_eq!(json["categories"], json!(expected));
+        }
+        ConsentFormat::Klaro => {
+            // `encodeURIComponent(JSON)` of services.
+            let json: Value = serde_json::from_str(&percent_decoded(value("klaro")))
+                .expect("klaro is encoded JSON");
+            assert_eq!(
+                json,
+                json!({"matomo": statistics, "hotjar": marketing, "hubspot": marketing})
+            );
+        }
+        ConsentFormat::DjangoCookieConsent => {
+            // Quoted by Python's cookie module, and kept quoted by the browser.
+            let v = value("cookie_consent");
+            let inner = v.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+            let pairs: Vec<(&str, bool)> = inner
+                .unwrap_or_else(|| panic!("quoted: {v}"))
+                .split('|')
+                .map(|pair| {
+                    let (group, version) = pair.split_once('=').expect("group=version");
+                    (group, version != "-1")
+                })
+                .collect();
+            assert_eq!(pairs, [("analytics", statistics), ("marketing", marketing)]);
+        }
+        ConsentFormat::GovUk => {
+            // Raw JSON, `"` and `,` included.
+            let json: Value = serde_json::from_str(value("cookies_policy")).expect("raw JSON");
+            assert_eq!(
+                json,
+                json!({"essential": true, "settings": false, "usage": statistics,
+                       "campaigns": marketing})
+            );
+            assert_eq!(value("cookies_preferences_set"), "true");
+        }
+        ConsentFormat::CookieYes => {
+            // `key:value` pairs; `consent:no` rejects everything.
+            let v = value("cookieyes-consent");
+            let pairs: BTreeMap<&str, &str> = v
+                .split(',')
+                .filter_map(|pair| pair.split_once(':'))
+                .collect();
+            let yes_no = |on: bool| if on { "yes" } else { "no" };
+            assert_eq!(pairs["consent"], yes_no(!granted.is_empty()), "{v}");
+            assert_eq!(pairs["action"], "yes", "{v}");
+            assert_eq!(pairs["analytics"], yes_no(statistics), "{v}");
+            assert_eq!(pairs["advertisement"], yes_no(marketing), "{v}");
+        }
+        ConsentFormat::Complianz => {
+            // One cookie per category.
+            let allow_deny = |on: bool| if on { "allow" } else { "deny" };
+            assert_eq!(value("cmplz_functional"), "allow");
+            assert_eq!(value("cmplz_statistics"), allow_deny(statistics));
+            assert_eq!(value("cmplz_marketing"), allow_deny(marketing));
+            assert_eq!(value("cmplz_banner-status"), "dismissed");
+        }
+        ConsentFormat::Tcf => {
+            // Base64url segments; a version 2 core segment starts with `C`.
+            let v = value("euconsent-v2");
+            assert!(v.starts_with('C'), "{v}");
+            assert!(
+                v.split('.').all(|segment| !segment.is_empty()
+                    && segment
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')),
+                "{v}"
+            );
+        }
+        other => panic!("no expectation for {other}"),
+    }
+
+    let pairs: Vec<String> = jar
+        .iter()
+        .map(|(name, cookie)| format!("{name}={}", cookie.value))
+        .collect();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::COOKIE,
+        http::HeaderValue::from_str(&pairs.join("; ")).expect("a Cookie header"),
+    );
+    let consent = Consent::from_headers(policy, &headers);
+    assert!(consent.is_set(), "{format}: {pairs:?}");
+    assert_eq!(
+        consent.categories().collect::<Vec<_>>(),
+        granted,
+        "{format}: {pairs:?}"
+    );
+}
+
+/// `decodeURIComponent`, for the values the test reads.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let escaped = (bytes[at] == b'%')
+            .then(|| value.get(at + 1..at + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                at += 3;
+            }
+            None => {
+                out.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("UTF-8")
+}
+
 // ---------------------------------------------------------------------------
 // The harness
 
@@ -381,31 +649,111 @@ struct JarCookie {
     http_only: bool,
 }
 
-/// A browser session on the shop.
+/// One Chromium session, which may visit several shops in turn.
+#[derive(Clone)]
+struct Browser {
+    client: Client,
+    driver_url: String,
+}
+
+impl Browser {
+    /// Starts the demo shop in this process, on a free port, with
+    /// `examples/policy.toml` switched to `format` when one is given (as
+    /// `CONSENT_FORMAT` does). The shop stops when the last clone of the
+    /// returned [`Shop`] is dropped.
+    async fn open(&self, format: Option<ConsentFormat>) -> Shop {
+        let load = || app::load_policy(app::POLICY_FILE, format).expect("examples/policy.toml");
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("a port for the shop");
+        let port = listener.local_addr().expect("address").port();
+        let app = app::app(load());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        Shop {
+            browser: self.clone(),
+            origin: format!("http://{HOST}:{port}"),
+            policy: load(),
+            _server: Arc::new(Server(server)),
+        }
+    }
+
+    /// Removes every cookie of every site from the browser.
+    async fn clear_cookies(&self) {
+        self.cdp("Network.clearBrowserCookies", json!({})).await;
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver.
+    async fn cdp(&self, cmd: &str, params: Value) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("session")
+            .expect("a session id");
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let body = json!({"cmd": cmd, "params": params}).to_string();
+        let req = http::Request::post(url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .expect("request");
+        let client = HttpClient::builder(TokioExecutor::new()).build(HttpConnector::new());
+        let res = tokio::time::timeout(WAIT, client.request(req))
+            .await
+            .expect("chromedriver answers")
+            .unwrap_or_else(|err| panic!("{cmd}: {err}"));
+        let status = res.status();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        assert!(
+            status.is_success(),
+            "{cmd}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+}
+
+/// The shop's server task, stopped on drop.
+struct Server(tokio::task::JoinHandle<()>);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A browser session on one running shop.
 #[derive(Clone)]
 struct Shop {
-    client: Client,
+    browser: Browser,
     origin: String,
-    driver_url: String,
     policy: Policy,
+    _server: Arc<Server>,
 }
 
 impl Shop {
     async fn goto(&self, path: &str) {
-        self.client
+        self.browser
+            .client
             .goto(&format!("{}{path}", self.origin))
             .await
             .unwrap_or_else(|err| panic!("GET {path}: {err}"));
     }
 
     async fn path(&self) -> String {
-        let url = self.client.current_url().await.expect("current URL");
+        let url = self
+            .browser
+            .client
+            .current_url()
+            .await
+            .expect("current URL");
         assert_eq!(url.host_str(), Some(HOST), "{url}");
         url.path().to_owned()
     }
 
     async fn script(&self, js: &str) -> Value {
-        self.client
+        self.browser
+            .client
             .execute(js, Vec::new())
             .await
             .unwrap_or_else(|err| panic!("{js}: {err}"))
@@ -413,6 +761,7 @@ impl Shop {
 
     async fn exists(&self, css: &str) -> bool {
         !self
+            .browser
             .client
             .find_all(Locator::Css(css))
             .await
@@ -422,6 +771,7 @@ impl Shop {
 
     async fn text(&self, css: &str) -> String {
         let element = self
+            .browser
             .client
             .find(Locator::Css(css))
             .await
@@ -431,6 +781,7 @@ impl Shop {
 
     async fn click(&self, css: &str) {
         let element = self
+            .browser
             .client
             .find(Locator::Css(css))
             .await
@@ -460,7 +811,7 @@ impl Shop {
         let start = Instant::now();
         loop {
             // A navigation can make a script fail; try again.
-            if let Ok(Value::Bool(true)) = self.client.execute(js, Vec::new()).await {
+            if let Ok(Value::Bool(true)) = self.browser.client.execute(js, Vec::new()).await {
                 return;
             }
             assert!(start.elapsed() < WAIT, "waited {WAIT:?} for {what}");
@@ -494,7 +845,12 @@ impl Shop {
     }
 
     async fn jar(&self) -> BTreeMap<String, JarCookie> {
-        let cookies = self.client.get_all_cookies().await.expect("cookies");
+        let cookies = self
+            .browser
+            .client
+            .get_all_cookies()
+            .await
+            .expect("cookies");
         cookies
             .into_iter()
             .map(|c| {
@@ -523,7 +879,8 @@ impl Shop {
     /// Sets the page's viewport (not the window) to `width` × `height` CSS
     /// pixels.
     async fn set_viewport(&self, width: u32, height: u32) {
-        self.client
+        self.browser
+            .client
             .set_window_size(width, height)
             .await
             .expect("resize");
@@ -534,7 +891,8 @@ impl Shop {
             .await;
         let (inner_w, inner_h): (u32, u32) = serde_json::from_value(measured).expect("sizes");
         if (inner_w, inner_h) != (width, height) {
-            self.client
+            self.browser
+                .client
                 .set_window_size(
                     width + (width - inner_w.min(width)),
                     height + (height - inner_h.min(height)),
@@ -544,39 +902,15 @@ impl Shop {
         }
     }
 
-    /// Sends a Chrome DevTools Protocol command through chromedriver.
     async fn cdp(&self, cmd: &str, params: Value) {
-        let session = self
-            .client
-            .session_id()
-            .await
-            .expect("session")
-            .expect("a session id");
-        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
-        let body = json!({"cmd": cmd, "params": params}).to_string();
-        let req = http::Request::post(url)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .expect("request");
-        let client = HttpClient::builder(TokioExecutor::new()).build(HttpConnector::new());
-        let res = tokio::time::timeout(WAIT, client.request(req))
-            .await
-            .expect("chromedriver answers")
-            .unwrap_or_else(|err| panic!("{cmd}: {err}"));
-        let status = res.status();
-        let body = res.into_body().collect().await.expect("body").to_bytes();
-        assert!(
-            status.is_success(),
-            "{cmd}: {status} {}",
-            String::from_utf8_lossy(&body)
-        );
+        self.browser.cdp(cmd, params).await;
     }
 
     /// Saves the viewport as `docs/screenshots/{name}.png` when
     /// `SAVE_SCREENSHOTS` is set.
     async fn screenshot(&self, name: &str) {
         if saving_screenshots() {
-            let png = self.client.screenshot().await.expect("screenshot");
+            let png = self.browser.client.screenshot().await.expect("screenshot");
             save_png(name, &png);
         }
     }
@@ -600,7 +934,12 @@ impl Shop {
         }
         let (width, height, full) = self.page_size().await;
         self.set_viewport(width, full.min(6000)).await;
-        let element = self.client.find(Locator::Css(css)).await.expect(css);
+        let element = self
+            .browser
+            .client
+            .find(Locator::Css(css))
+            .await
+            .expect(css);
         let png = element.screenshot().await.expect("screenshot");
         save_png(name, &png);
         self.set_viewport(width, height).await;
@@ -713,11 +1052,24 @@ impl Drop for Profile {
     }
 }
 
-/// Runs `test` against a fresh shop in a fresh browser, then closes both,
-/// whether the test passed, failed or timed out.
+/// Runs `test` against a fresh shop (`examples/policy.toml` as it is) in a
+/// fresh browser, within [`TEST_TIMEOUT`].
 fn run<F, Fut>(test: F)
 where
-    F: FnOnce(Shop) -> Fut,
+    F: FnOnce(Shop) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    in_browser(TEST_TIMEOUT, |browser| async move {
+        let shop = browser.open(None).await;
+        test(shop).await;
+    });
+}
+
+/// Runs `test` in a fresh browser, then closes it and every shop the test
+/// opened, whether the test passed, failed or took longer than `timeout`.
+fn in_browser<F, Fut>(timeout: Duration, test: F)
+where
+    F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
@@ -727,43 +1079,28 @@ where
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let policy = app::load_policy(app::POLICY_FILE).expect("examples/policy.toml");
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .expect("a port for the shop");
-        let shop_port = listener.local_addr().expect("address").port();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app::app(policy))
-                .await
-                .expect("serve");
-        });
-
         let driver = Driver::start();
         let profile = Profile::new();
         driver.ready().await;
         let client = tokio::time::timeout(WAIT, connect(driver.port, &profile))
             .await
             .expect("chromedriver starts a session in time");
-
-        let shop = Shop {
+        let browser = Browser {
             client: client.clone(),
-            origin: format!("http://{HOST}:{shop_port}"),
             driver_url: format!("http://127.0.0.1:{}", driver.port),
-            policy: app::load_policy(app::POLICY_FILE).expect("examples/policy.toml"),
         };
         // A task of its own, so that a failing assertion comes back here
         // as an error and the browser is still closed.
-        let outcome = tokio::time::timeout(TEST_TIMEOUT, tokio::spawn(test(shop))).await;
+        let outcome = tokio::time::timeout(timeout, tokio::spawn(test(browser))).await;
 
         let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         drop(driver);
         drop(profile);
-        server.abort();
         match outcome {
             Ok(Ok(())) => {}
             Ok(Err(err)) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
             Ok(Err(err)) => panic!("the test task failed: {err}"),
-            Err(_) => panic!("the test took longer than {TEST_TIMEOUT:?}"),
+            Err(_) => panic!("the test took longer than {timeout:?}"),
         }
     });
 }

@@ -2,12 +2,16 @@
 //! a cookie policy's promises.
 //!
 //! ```text
-//! cargo run --example axum                 # http://127.0.0.1:3000
-//! cargo run --example axum -- --port 8080  # or PORT=8080; 0 picks a free port
+//! cargo run --example axum                      # http://127.0.0.1:3000
+//! cargo run --example axum -- --port 8080       # or PORT=8080; 0 picks a free port
+//! cargo run --example axum -- --format klaro    # or CONSENT_FORMAT=klaro
 //! ```
 //!
 //! The policy comes from `examples/policy.toml`: Opendatasoft's necessary
 //! cookies, Matomo under `statistics`, Hotjar and HubSpot under `marketing`.
+//! Its `consent_format` says which banner's cookie the layer reads, and the
+//! shop's banner writes that cookie as the real banner would; `--format`
+//! switches to another of the ten without editing the file.
 //!
 //! - Every page sets the necessary `sessionid` cookie (it keeps the basket),
 //!   shows the consent banner until the visitor chooses, and has the cookie
@@ -18,7 +22,8 @@
 //!   an undeclared Meta pixel cookie, whatever the visitor chose, as a
 //!   careless template would. The layer removes those not granted. (`/stats`
 //!   and `/marketing` are the same pages.)
-//! - `GET /cookies`: the declaration table, rendered from the policy.
+//! - `GET /cookies-policy`: the declaration table, `Policy::to_html()`
+//!   (`/cookies` leads there).
 //! - The cookie inspector at the bottom of every page shows what the
 //!   browser holds and, line by line, what the layer kept, stripped or
 //!   added on the last response, as measured by two demo layers around
@@ -42,8 +47,14 @@ use std::error::Error;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo run --example axum [-- --port PORT]   (or PORT=...; 0 picks a free port)";
+use tower_cookie_consent::ConsentFormat;
+
+const USAGE: &str = "usage: cargo run --example axum [-- --port PORT] [--format FORMAT]
+  --port PORT      or PORT=...; 0 picks a free port (default 3000)
+  --format FORMAT  or CONSENT_FORMAT=...: the consent-cookie format the banner
+                   writes and the layer reads, instead of examples/policy.toml's:
+                   auto, cookiebot, onetrust, orestbida, klaro,
+                   django_cookie_consent, govuk, cookieyes, complianz, tcf";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -57,52 +68,82 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let Some(port) = port(std::env::args().skip(1), std::env::var("PORT").ok())? else {
+    let env = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+    let Some(options) =
+        Options::parse(std::env::args().skip(1), env("PORT"), env("CONSENT_FORMAT"))?
+    else {
         println!("{USAGE}");
         return Ok(());
     };
-    let policy = app::load_policy(app::POLICY_FILE)?;
+    let policy = app::load_policy(app::POLICY_FILE, options.format)?;
 
-    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
         .await
-        .map_err(|err| format!("127.0.0.1:{port}: {err}"))?;
+        .map_err(|err| format!("127.0.0.1:{}: {err}", options.port))?;
     let port = listener.local_addr()?.port();
     println!("Leaf & Kettle is open on http://127.0.0.1:{port}/");
     println!("  with cookies for a whole domain: http://www.shop.localhost:{port}/");
+    println!(
+        "  the banner stores its choice in {} (consent_format = \"{}\")",
+        policy.consent_cookie(),
+        policy.consent_format(),
+    );
     axum::serve(listener, app::app(policy))
         .with_graceful_shutdown(ctrl_c())
         .await?;
     Ok(())
 }
 
-/// The port from `--port N` or `--port=N`, else `PORT`, else 3000; `None`
-/// when the usage was asked for.
-fn port(
-    mut args: impl Iterator<Item = String>,
-    env: Option<String>,
-) -> Result<Option<u16>, String> {
-    let mut chosen = None;
-    while let Some(arg) = args.next() {
-        let value = match arg.as_str() {
-            "--port" => args.next().ok_or(USAGE)?,
-            "-h" | "--help" => return Ok(None),
-            _ => match arg.strip_prefix("--port=") {
-                Some(value) => value.to_owned(),
-                None => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
-            },
-        };
-        chosen = Some(
-            value
+/// What the command line and the environment ask for.
+#[derive(Debug, PartialEq)]
+struct Options {
+    port: u16,
+    /// `None`: the policy file's own `consent_format`.
+    format: Option<ConsentFormat>,
+}
+
+impl Options {
+    /// `--port N` (or `--port=N`, else `PORT`, else 3000) and `--format F`
+    /// (or `--format=F`, else `CONSENT_FORMAT`); `None` when the usage was
+    /// asked for.
+    fn parse(
+        mut args: impl Iterator<Item = String>,
+        port_env: Option<String>,
+        format_env: Option<String>,
+    ) -> Result<Option<Self>, String> {
+        let mut port = None;
+        let mut format = None;
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
+                None => (arg.clone(), None),
+            };
+            let slot = match flag.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--port" => &mut port,
+                "--format" => &mut format,
+                _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
+            };
+            let value = match inline {
+                Some(value) => value,
+                None => args.next().ok_or(USAGE)?,
+            };
+            *slot = Some((flag, value));
+        }
+        let port = match port.or(port_env.map(|v| ("PORT".to_owned(), v))) {
+            Some((from, value)) => value
                 .parse()
-                .map_err(|err| format!("--port {value}: {err}"))?,
-        );
-    }
-    match (chosen, env) {
-        (Some(port), _) => Ok(Some(port)),
-        (None, Some(env)) => Ok(Some(
-            env.parse().map_err(|err| format!("PORT={env}: {err}"))?,
-        )),
-        (None, None) => Ok(Some(3000)),
+                .map_err(|err| format!("{from} {value}: {err}"))?,
+            None => 3000,
+        };
+        let format = match format.or(format_env.map(|v| ("CONSENT_FORMAT".to_owned(), v))) {
+            Some((from, value)) => Some(
+                app::consent_writers::format_named(&value)
+                    .ok_or_else(|| format!("{from} {value}: no such format\n{USAGE}"))?,
+            ),
+            None => None,
+        };
+        Ok(Some(Self { port, format }))
     }
 }
 

@@ -1,11 +1,9 @@
 //! The cookies this shop sets and reads: the tracker lines its pages send
-//! whatever the visitor chose, the consent cookie, the deletions, and how a
-//! `Cookie` header is read.
+//! whatever the visitor chose, the deletions, and how a `Cookie` header is
+//! read. The consent cookie is the banner's: see `consent_writers`.
 
 use axum::http::{header, HeaderMap};
-use cookie::time::Duration;
-use cookie::{Cookie, SameSite};
-use tower_cookie_consent::Policy;
+use cookie::Cookie;
 
 /// What Matomo's tracker sets on the shop's own host, for site 1: the
 /// suffix is Matomo's hash of the cookie domain.
@@ -104,25 +102,6 @@ pub fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String
         }
     };
     Some(host.to_ascii_lowercase())
-}
-
-/// The `Set-Cookie` line that records `granted`: a list such as
-/// `statistics,marketing`, or `[]` when nothing is granted (an empty value
-/// would read as "no choice made yet").
-pub fn consent_line(policy: &Policy, granted: &[&str]) -> String {
-    let value = if granted.is_empty() {
-        "[]".to_owned()
-    } else {
-        granted.join(",")
-    };
-    // One year, as the policy file declares. A site served over HTTPS adds
-    // `Secure`.
-    Cookie::build((policy.consent_cookie(), value))
-        .path("/")
-        .max_age(Duration::days(365))
-        .same_site(SameSite::Lax)
-        .build()
-        .to_string()
 }
 
 /// The lines that delete `name`: one for a host-only cookie and, when the

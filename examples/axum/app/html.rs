@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use axum::response::Html;
-use tower_cookie_consent::{Consent, Policy};
+use tower_cookie_consent::{Consent, ConsentFormat, Policy};
 
+use super::consent_writers;
 use super::pages::Visit;
 
 /// The navigation, as `(path, label)`.
@@ -15,7 +16,7 @@ const NAV: &[(&str, &str)] = &[
     ("/teas", "Teas"),
     ("/offers", "Offers"),
     ("/basket", "Basket"),
-    ("/cookies", "Cookie policy"),
+    ("/cookies-policy", "Cookie policy"),
 ];
 
 /// A whole page around `body`. Takes the visitor's one-time message.
@@ -86,7 +87,7 @@ fn banner(visit: &Visit) -> String {
          <h2 id=\"banner-title\">May we use cookies?</h2>\
          <p>One cookie keeps your basket; it needs no permission. With yours, we would also \
          use cookies for {purposes}. Nothing is set until you say yes, and you can change \
-         your mind at the bottom of every page. <a href=\"/cookies\">Every cookie we use</a>.</p>\
+         your mind at the bottom of every page. <a href=\"/cookies-policy\">Every cookie we use</a>.</p>\
          <form method=\"post\" action=\"/consent\">{back}\
          <div class=\"buttons\"><button class=\"primary\" name=\"choice\" value=\"all\">Accept all</button>\
          <button class=\"primary\" name=\"choice\" value=\"none\">Reject all</button></div>\
@@ -174,6 +175,28 @@ pub fn consent_summary(consent: &Consent) -> String {
     }
 }
 
+/// Where the visitor's choice is kept: the consent cookie, and which
+/// banner's format it is in.
+pub fn consent_source(policy: &Policy) -> String {
+    let format = policy.consent_format();
+    let cookie = policy.consent_cookie();
+    let cookie = match cookie.strip_suffix('*') {
+        Some(prefix) => format!("the <code>{}*</code> cookies", escape(prefix)),
+        None => format!("<code>{}</code>", escape(cookie)),
+    };
+    let writer = match consent_writers::banner(format) {
+        Some(banner) if format != ConsentFormat::Auto => {
+            format!("as {} writes it", escape(banner.name))
+        }
+        _ => "in the crate's own format".to_owned(),
+    };
+    format!(
+        "Your choice is stored in {cookie}, {writer} \
+         (<code>consent_format = \"{}\"</code>).",
+        format.name()
+    )
+}
+
 /// The inspector panel. The server fills in what it measured on this
 /// request; the script adds what the browser holds now and what the
 /// layers recorded about this very response (`/debug/last`).
@@ -213,7 +236,7 @@ fn inspector(visit: &Visit) -> String {
          <h2 id=\"inspector-title\">Cookie inspector <small>measured on this page, not predicted</small></h2>\
          <div class=\"columns\">\
          <div><h3>Your choice, as the layer read it</h3><ul class=\"chips\">{choice}</ul>\
-         <p class=\"note\">{gpc}</p></div>\
+         <p class=\"note\">{source} {gpc}</p></div>\
          <div><h3>Sent with this page's request</h3><ul class=\"chips\">{sent}</ul>\
          <p class=\"note\">The request's <code>Cookie</code> header, as the server read it.</p></div>\
          <div><h3>In your browser now</h3><ul id=\"jar\" class=\"chips\"><li class=\"empty\">\
@@ -229,6 +252,7 @@ fn inspector(visit: &Visit) -> String {
          The same comparison travels in each response's <code>x-demo-cookie-diff</code> header.</p>\
          </section>",
         number = visit.number.0,
+        source = consent_source(policy),
     )
 }
 
@@ -335,10 +359,15 @@ td.outcome{white-space:nowrap}\
 .attrs{font:.8rem/1.4 ui-monospace,'DejaVu Sans Mono',monospace;color:#aeb8c6}\
 footer{border-top:1px solid #e6dfd3;background:#f3ede3;margin-top:1rem;padding:1rem 0 2rem}\
 .fine{font-size:.85rem;color:#6b5f52}\
+.cookie-category{background:#fff;border:1px solid #e6dfd3;border-radius:.8rem;padding:1rem 1.25rem;margin:1rem 0}\
+.cookie-category h3{font-size:1.3rem;margin:.2rem 0 .2rem}\
+.cookie-category h3::first-letter{text-transform:uppercase}\
+.cookie-category p{margin:0 0 .6rem;color:#6b5f52}\
 @media (min-width:40.01rem){\
-.declaration{table-layout:fixed}\
-.declaration th:nth-child(1){width:26%}.declaration th:nth-child(2){width:14%}\
-.declaration th:nth-child(3){width:42%}.declaration th:nth-child(4){width:18%}\
+.declaration table{table-layout:fixed}\
+.declaration th:nth-child(1){width:13%}.declaration th:nth-child(2){width:18%}\
+.declaration th:nth-child(3){width:22%}.declaration th:nth-child(4){width:29%}\
+.declaration th:nth-child(5){width:18%}\
 }\
 @media (max-width:40rem){\
 h1{font-size:1.6rem}\
@@ -349,6 +378,18 @@ table.stack tr{border-bottom:1px solid #eee5d8;padding:.5rem 0}\
 table.stack td{border:none;padding:.1rem 0}\
 table.stack td[data-label]::before{content:attr(data-label) ': ';font-weight:600;color:#6b5f52}\
 .inspector table.stack td[data-label]::before{color:#9aa6b5}\
+.declaration thead{display:none}\
+.declaration table,.declaration tbody,.declaration td{display:block;width:100%}\
+.declaration tr{display:flex;flex-direction:column;border-bottom:1px solid #eee5d8;padding:.5rem 0}\
+.declaration tr:last-child{border-bottom:none}\
+.declaration td{border:none;padding:.1rem 0}\
+.declaration td:empty{display:none}\
+.declaration td:nth-child(3){order:-1;font-weight:600}\
+.declaration td:nth-child(1)::before{content:'Provider: '}\
+.declaration td:nth-child(2)::before{content:'Function: '}\
+.declaration td:nth-child(4)::before{content:'Purpose: '}\
+.declaration td:nth-child(5)::before{content:'Lifetime: '}\
+.declaration td::before{font-weight:600;color:#6b5f52}\
 }";
 
 /// The inspector's script: what `document.cookie` shows, and this

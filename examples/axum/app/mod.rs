@@ -17,6 +17,7 @@
 //! Only `CookieConsentLayer` comes from the library; the other layers are
 //! the demo's own.
 
+pub mod consent_writers;
 mod cookies;
 mod html;
 mod inspect;
@@ -26,7 +27,7 @@ mod session;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
-use tower_cookie_consent::{CookieConsentLayer, Policy};
+use tower_cookie_consent::{ConsentFormat, CookieConsentLayer, Policy};
 
 use self::inspect::Inspector;
 use self::session::Store;
@@ -34,10 +35,31 @@ use self::session::Store;
 /// The policy the demo enforces, found from any working directory.
 pub const POLICY_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/policy.toml");
 
-/// Reads a policy file (TOML, in the crate's configuration schema).
-pub fn load_policy(path: &str) -> Result<Policy, String> {
+/// Reads a policy file (TOML, in the crate's configuration schema),
+/// switched to `format` when one is given (see
+/// [`consent_writers::apply_format`]). Fails for a format the demo's banner
+/// cannot write.
+pub fn load_policy(path: &str, format: Option<ConsentFormat>) -> Result<Policy, String> {
     let text = std::fs::read_to_string(path).map_err(|err| format!("{path}: {err}"))?;
-    toml::from_str(&text).map_err(|err| format!("{path}: {err}"))
+    let policy: Policy = match format {
+        // Straight from the text, so that errors point at a line.
+        None => toml::from_str(&text).map_err(|err| format!("{path}: {err}"))?,
+        Some(format) => {
+            let mut file: toml::Table =
+                toml::from_str(&text).map_err(|err| format!("{path}: {err}"))?;
+            consent_writers::apply_format(&mut file, format)?;
+            toml::Value::Table(file)
+                .try_into()
+                .map_err(|err| format!("{path} with consent_format = {format:?}: {err}"))?
+        }
+    };
+    let format = policy.consent_format();
+    match consent_writers::banner(format) {
+        Some(_) => Ok(policy),
+        None => Err(format!(
+            "{path}: the demo's banner cannot write consent_format = \"{format}\""
+        )),
+    }
 }
 
 /// The shop, behind a `CookieConsentLayer` that enforces `policy`.
@@ -54,6 +76,7 @@ pub fn app(policy: Policy) -> Router {
         // The names the first version of this demo used.
         .route("/stats", get(pages::teas))
         .route("/marketing", get(pages::offers))
+        .route("/cookies-policy", get(pages::cookies_policy))
         .route("/cookies", get(pages::cookies))
         .route("/basket", get(pages::basket).post(pages::update_basket))
         .route("/consent", post(pages::save_consent))

@@ -7,8 +7,9 @@ use axum::http::header::{HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
-use tower_cookie_consent::{Consent, CookieEntry, UnknownCookies};
+use tower_cookie_consent::{Consent, UnknownCookies};
 
+use super::consent_writers::consent_lines;
 use super::cookies::{
     deletion_lines, marketing_lines, request_cookies, request_host, set_cookie_name, site_domain,
     statistics_lines, UNDECLARED,
@@ -264,63 +265,33 @@ fn with_cookies(lines: Vec<String>, page: Html<String>) -> Response {
     (AppendHeaders(headers), page).into_response()
 }
 
-/// `GET /cookies`: the cookie policy, rendered from the same policy the
-/// layer enforces.
-pub async fn cookies(visit: Visit) -> Html<String> {
+/// `GET /cookies-policy`: the cookie policy. Its declaration table is
+/// `Policy::to_html()`, rendered from the same policy the layer enforces,
+/// so that the two cannot drift apart.
+pub async fn cookies_policy(visit: Visit) -> Html<String> {
     let policy = visit.consent.policy();
-    let mut body = String::from(
-        "<p class=\"lead\">Every cookie this shop may set, from the policy file the consent \
-         layer enforces (<code>examples/policy.toml</code>).</p>\
-         <p><a class=\"button\" href=\"#cookie-settings\">Change your choice</a></p>",
-    );
-    let groups = std::iter::once(("necessary", policy.necessary())).chain(
-        policy
-            .categories()
-            .map(|category| category.name())
-            .filter_map(|c| Some((c, policy.category_cookies(c)?))),
-    );
-    for (category, entries) in groups {
-        let status = if category == "necessary" {
-            "<span class=\"tag kept\">always on</span>"
-        } else if visit.consent.allows(category) {
-            "<span class=\"tag kept\">on</span>"
-        } else {
-            "<span class=\"tag stripped\">off</span>"
-        };
-        let rows: String = entries.iter().map(declaration_row).collect();
-        let _ = write!(
-            body,
-            "<section class=\"card\"><h2>{title} {status}</h2>\
-             <table class=\"stack declaration\"><thead><tr><th>Cookie</th><th>Provider</th><th>Purpose</th>\
-             <th>Lifetime</th></tr></thead><tbody>{rows}</tbody></table></section>",
-            title = escape(&capitalize(category)),
-        );
-    }
     let unknown = match policy.unknown_cookies() {
         UnknownCookies::Allow => "passes: the policy lets undeclared cookies through",
         _ => "is removed, whatever you choose",
     };
-    let _ = write!(
-        body,
-        "<p>A name ending in <code>*</code> covers every cookie whose name starts with it. \
+    let body = format!(
+        "<p class=\"lead\">Every cookie this shop may set, and why. The table is rendered \
+         by <code>Policy::to_html()</code> from the policy file the consent layer enforces \
+         (<code>examples/policy.toml</code>).</p>\
+         <p><a class=\"button\" href=\"#cookie-settings\">Change your choice</a></p>\
+         <div class=\"declaration\">{table}</div>\
+         <p>A name ending in <code>*</code> covers every cookie whose name starts with it. \
          A cookie this policy does not list {unknown}.</p>\
-         <section class=\"card\"><h2>What the layer read from your request</h2>{}</section>",
-        consent_details(&visit.consent),
+         <section class=\"card\"><h2>What the layer read from your request</h2>{details}</section>",
+        table = policy.to_html(),
+        details = consent_details(&visit.consent),
     );
     page(&visit, "Cookie policy", &body)
 }
 
-fn declaration_row(entry: &CookieEntry) -> String {
-    let missing = "<small>not stated</small>";
-    let cell = |value: Option<&str>| value.map_or_else(|| missing.to_owned(), escape);
-    format!(
-        "<tr><td><code>{}</code></td><td data-label=\"Provider\">{}</td>\
-         <td data-label=\"Purpose\">{}</td><td data-label=\"Lifetime\">{}</td></tr>",
-        escape(entry.name()),
-        cell(entry.provider()),
-        cell(entry.purpose()),
-        cell(entry.lifetime()),
-    )
+/// `GET /cookies`, where the cookie policy used to be.
+pub async fn cookies() -> Redirect {
+    Redirect::permanent("/cookies-policy")
 }
 
 /// What the `Consent` extension answers, call by call.
@@ -339,9 +310,10 @@ fn consent_details(consent: &Consent) -> String {
         })
         .collect();
     format!(
-        "<p>{}</p><ul><li><code>consent.is_set()</code>: {}</li>\
+        "<p>{}</p><p>{}</p><ul><li><code>consent.is_set()</code>: {}</li>\
          <li><code>consent.categories()</code>: [{}]</li>{allows}</ul>",
         html::consent_summary(consent),
+        html::consent_source(consent.policy()),
         consent.is_set(),
         escape(&granted.join(", ")),
     )
@@ -426,7 +398,7 @@ pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response 
         _ => Vec::new(),
     };
 
-    let mut lines = vec![super::cookies::consent_line(policy, &granted)];
+    let mut lines = consent_lines(policy, &granted);
     // The layer stops new cookies; those the browser already holds stay
     // until deleted, and deletions always pass the layer.
     let mut deleted = Vec::new();
