@@ -77,7 +77,8 @@ fn main() {
     // Every call must do the scenario's work: the consent rows keep what
     // the scenario says, the identity rows keep every line.
     let per_call = match row {
-        Row::Layer | Row::Handwritten => scenario.kept,
+        Row::Layer => scenario.kept + scenario.purged,
+        Row::Handwritten => scenario.kept,
         Row::Passthrough | Row::Floor => support::set_cookies(&scenario.response).len(),
     };
     let kept = support::with_row(row, &scenario.policy, &scenario.response, run);

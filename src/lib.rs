@@ -91,6 +91,7 @@ mod request;
 mod response;
 mod service;
 mod set_cookie;
+mod trace;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::categories::{Categories, MAX_CATEGORIES};
 use super::matcher::{Class, EntryId, Match, MatcherBuilder};
+use super::revocation::RevocationConfig;
 use super::{CookieEntry, Inner, Policy, PolicyError, UnknownCookies};
 use crate::set_cookie;
 
@@ -37,6 +38,7 @@ pub struct PolicyBuilder {
     necessary: Vec<CookieEntry>,
     categories: Vec<(String, Vec<CookieEntry>)>,
     unknown: UnknownCookies,
+    pub(super) revocation: RevocationConfig,
 }
 
 impl Default for PolicyBuilder {
@@ -46,6 +48,7 @@ impl Default for PolicyBuilder {
             necessary: Vec::new(),
             categories: Vec::new(),
             unknown: UnknownCookies::default(),
+            revocation: RevocationConfig::default(),
         }
     }
 }
@@ -213,17 +216,20 @@ impl PolicyBuilder {
             .into_iter()
             .map(|(name, _)| name.into_boxed_str())
             .collect();
+        let categories = Categories::new(names);
+        let revocation = self.revocation.build(&categories)?;
         Ok(Policy {
             inner: Arc::new(Inner {
                 consent_finder: memchr::memmem::Finder::new(self.consent_cookie.as_bytes())
                     .into_owned(),
                 consent_cookie: self.consent_cookie.into_boxed_str(),
-                categories: Categories::new(names),
+                categories,
                 entries,
                 necessary,
                 category_entries: ranges.collect(),
                 unknown: self.unknown,
                 matcher: matcher.build(),
+                revocation,
             }),
         })
     }

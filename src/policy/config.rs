@@ -17,6 +17,11 @@ pub(crate) struct PolicyConfig {
     necessary: Vec<EntryConfig>,
     categories: Categories,
     unknown_cookies: UnknownCookies,
+    purge: Option<bool>,
+    strip_request_cookies: Option<bool>,
+    purge_limit: Option<usize>,
+    gpc: Vec<String>,
+    gpc_explicit_choice_wins: Option<bool>,
 }
 
 impl TryFrom<PolicyConfig> for Policy {
@@ -32,6 +37,19 @@ impl TryFrom<PolicyConfig> for Policy {
             .unknown_cookies(config.unknown_cookies);
         for (name, cookies) in config.categories.0 {
             builder = builder.category(name, cookies.into_iter().map(|e| e.0));
+        }
+        builder = builder.gpc(config.gpc);
+        if let Some(purge) = config.purge {
+            builder = builder.purge(purge);
+        }
+        if let Some(strip) = config.strip_request_cookies {
+            builder = builder.strip_request_cookies(strip);
+        }
+        if let Some(limit) = config.purge_limit {
+            builder = builder.purge_limit(limit);
+        }
+        if let Some(wins) = config.gpc_explicit_choice_wins {
+            builder = builder.gpc_explicit_choice_wins(wins);
         }
         builder.build()
     }

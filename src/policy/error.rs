@@ -64,6 +64,12 @@ pub enum PolicyError {
         /// Where it was listed again.
         second: String,
     },
+    /// A category listed for Global Privacy Control is not a category of
+    /// the policy.
+    UnknownGpcCategory {
+        /// The name as configured.
+        name: String,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -96,6 +102,10 @@ impl fmt::Display for PolicyError {
             } => write!(
                 f,
                 "cookie `{name}` is listed in both `{first}` and `{second}`"
+            ),
+            Self::UnknownGpcCategory { name } => write!(
+                f,
+                "`gpc` lists `{name}`, which is not a category of the policy"
             ),
         }
     }

@@ -13,6 +13,7 @@ mod error;
 mod matcher;
 mod opendatasoft;
 mod opendatasoft_data;
+mod revocation;
 
 use std::fmt;
 use std::ops::Range;
@@ -24,6 +25,7 @@ pub use self::entry::CookieEntry;
 pub use self::error::PolicyError;
 use self::matcher::Matcher;
 pub(crate) use self::matcher::{Class, EntryId, Match};
+pub(crate) use self::revocation::Revocation;
 
 /// What to do with a `Set-Cookie` whose name the policy does not list.
 ///
@@ -107,6 +109,7 @@ struct Inner {
     category_entries: Vec<Range<usize>>,
     unknown: UnknownCookies,
     matcher: Matcher,
+    revocation: Revocation,
 }
 
 impl Policy {
