@@ -210,18 +210,10 @@ impl<'a> Iterator for HeaderPairs<'a> {
     fn next(&mut self) -> Option<RawPair<'a>> {
         loop {
             let current = self.rest?;
-            // The name ends at the first `=` of the pair, if it comes
-            // before the pair's `;`; names and separators are short, so the
-            // eight-byte search beats `memchr`'s set-up.
-            let (name_end, pair_end) = match ascii::find_either(current, b'=', b';') {
-                Some(at) if current[at] == b'=' => {
-                    let end = ascii::find_byte(&current[at..], b';').map(|end| at + end);
-                    (Some(at), end)
-                }
-                Some(at) => (None, Some(at)),
-                None => (None, None),
-            };
-            let pair = match pair_end {
+            // Values are long and names short: `memchr` finds the pair's
+            // end in vector steps, then the eight-byte search finds the
+            // name's `=` near the pair's start.
+            let pair = match memchr::memchr(b';', current) {
                 Some(end) => {
                     self.rest = Some(&current[end + 1..]);
                     &current[..end]
@@ -235,8 +227,8 @@ impl<'a> Iterator for HeaderPairs<'a> {
             if raw.is_empty() {
                 continue;
             }
-            let name = match name_end {
-                Some(eq) => ascii::trim_wsp(&pair[..eq]),
+            let name = match ascii::find_byte(raw, b'=') {
+                Some(eq) => ascii::trim_wsp_end(&raw[..eq]),
                 None => &[][..],
             };
             return Some(RawPair { raw, name });
