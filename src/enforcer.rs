@@ -2,7 +2,7 @@
 
 use http::{HeaderMap, Uri};
 
-use crate::consent::{self, Consent, Reading, RequestJar};
+use crate::consent::{Consent, Reading};
 use crate::policy::{Grants, Policy};
 use crate::request::{self, CookieScan, RequestContext};
 use crate::response;
@@ -73,10 +73,8 @@ impl Enforcer {
     /// allocation.
     #[inline]
     pub fn new(policy: &Policy, uri: &Uri, request_headers: &HeaderMap) -> Self {
-        let reading = consent::read(policy, &RequestJar::new(policy, request_headers));
         let gpc = request::gpc_signal(request_headers);
-        let granted = policy.revocation().under_gpc(reading.grants(), gpc);
-        let cookies = CookieScan::new(policy, request_headers, granted);
+        let (reading, granted, cookies) = CookieScan::read(policy, request_headers, gpc);
         crate::trace::trace_event!(
             consent_set = reading.is_set(),
             gpc,

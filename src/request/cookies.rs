@@ -7,6 +7,7 @@ use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
 use crate::ascii;
+use crate::consent::{self, Jar, Pair, Reading, RequestJar};
 use crate::policy::{Class, Grants, Policy, UnknownCookies};
 
 /// How many `Cookie` header values the scan keeps for a later purge
@@ -35,37 +36,63 @@ pub(crate) struct CookieScan {
     values: SmallVec<[HeaderValue; INLINE_VALUES]>,
 }
 
+/// How many copies of the consent cookie the scan hands to the consent
+/// reader without touching the heap (a browser sends a host-only and a
+/// `Domain` copy at most, unless several paths hold one). More copies are
+/// read again from the headers.
+const INLINE_CONSENT_VALUES: usize = 4;
+
 impl CookieScan {
-    /// Classifies every cookie of the request once. `granted` is what the
-    /// request's consent grants (`Sec-GPC` applied).
-    pub(crate) fn new(policy: &Policy, headers: &HeaderMap, granted: Grants) -> Self {
+    /// Reads the request's consent and classifies every cookie of the
+    /// request, in one pass over the `Cookie` headers: the pass that
+    /// classifies the names also finds the consent cookie's values, so the
+    /// consent reader does not search the headers again. `gpc` says whether
+    /// the request carries `Sec-GPC: 1`. Returns the reading and what the
+    /// consent grants (`Sec-GPC` applied).
+    pub(crate) fn read(policy: &Policy, headers: &HeaderMap, gpc: bool) -> (Reading, Grants, Self) {
         let settings = policy.revocation();
         let mut scan = Self::default();
         if !(settings.purge || settings.strip_request_cookies) {
-            return scan;
+            let reading = consent::read(policy, &RequestJar::new(policy, headers));
+            return (reading, settings.under_gpc(reading.grants(), gpc), scan);
         }
-        let hide_unknown =
-            settings.strip_request_cookies && policy.unknown_cookies() == UnknownCookies::Strip;
-        let hide_withheld = settings.strip_request_cookies;
+        // What each of the first 64 pairs is; the grant that decides which
+        // ones to hide is only known once the consent has been read.
+        let mut unknown_pairs = 0u64;
+        let mut category_pairs = 0u64;
+        let mut categories = [0u8; 64];
+        let mut late_categories = Grants::NONE;
+        let mut late_unknown = false;
+        let mut consent_values: SmallVec<[&[u8]; INLINE_CONSENT_VALUES]> = SmallVec::new();
+        let mut consent_copies = 0usize;
         let mut index = 0usize;
         for value in headers.get_all(COOKIE) {
             let mut holds_category = false;
             for pair in header_pairs(value.as_bytes()) {
-                let hide = match policy.classify(pair.name).map(|found| found.class) {
+                match policy.classify(pair.name).map(|found| found.class) {
                     Some(Class::Category(category)) => {
-                        let category = usize::from(category);
-                        scan.carried.insert(category);
+                        scan.carried.insert(usize::from(category));
                         holds_category = true;
-                        hide_withheld && !granted.contains(category)
+                        match index {
+                            0..64 => {
+                                category_pairs |= 1 << index;
+                                categories[index] = category;
+                            }
+                            _ => late_categories.insert(usize::from(category)),
+                        }
                     }
-                    Some(Class::Consent | Class::Necessary) => false,
-                    None => hide_unknown,
-                };
-                if hide {
-                    match index {
-                        0..64 => scan.hidden |= 1 << index,
-                        _ => scan.hidden_late = true,
+                    Some(Class::Consent) => {
+                        consent_copies += 1;
+                        if !consent_values.spilled() && consent_values.len() < INLINE_CONSENT_VALUES
+                        {
+                            consent_values.push(pair.value());
+                        }
                     }
+                    Some(Class::Necessary) => {}
+                    None => match index {
+                        0..64 => unknown_pairs |= 1 << index,
+                        _ => late_unknown = true,
+                    },
                 }
                 index += 1;
             }
@@ -73,7 +100,34 @@ impl CookieScan {
                 scan.values.push(value.clone());
             }
         }
-        scan
+        let reading = if consent_copies <= INLINE_CONSENT_VALUES {
+            consent::read(
+                policy,
+                &ScannedJar {
+                    values: &consent_values,
+                    headers: RequestJar::new(policy, headers),
+                },
+            )
+        } else {
+            consent::read(policy, &RequestJar::new(policy, headers))
+        };
+        let granted = settings.under_gpc(reading.grants(), gpc);
+        if settings.strip_request_cookies {
+            if policy.unknown_cookies() == UnknownCookies::Strip {
+                scan.hidden = unknown_pairs;
+                scan.hidden_late = late_unknown;
+            }
+            let mut bits = category_pairs;
+            while bits != 0 {
+                let index = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if !granted.contains(usize::from(categories[index])) {
+                    scan.hidden |= 1 << index;
+                }
+            }
+            scan.hidden_late |= late_categories.difference(granted) != Grants::NONE;
+        }
+        (reading, granted, scan)
     }
 
     /// Whether the rewrite of the `Cookie` headers has anything to remove.
@@ -94,73 +148,98 @@ impl CookieScan {
     }
 
     /// Removes from the `Cookie` headers (the ones this scan read) every
-    /// pair it found hidden, keeping the other pairs' bytes and order. A
-    /// header without a hidden pair is put back as it was (its bytes are
-    /// shared, not copied), and one whose every pair is hidden is removed.
-    /// Only called when something is hidden: it allocates.
+    /// pair it found hidden, keeping the other pairs' bytes and order
+    /// (joined by `; `). A header without a hidden pair is put back as it
+    /// was (its bytes are shared, not copied), and one whose every pair is
+    /// hidden is removed. Only called when something is hidden: it
+    /// allocates the rewritten values.
     pub(crate) fn rewrite(&self, headers: &mut HeaderMap, policy: &Policy, granted: Grants) {
         let values: SmallVec<[HeaderValue; INLINE_VALUES]> =
             headers.get_all(COOKIE).iter().cloned().collect();
         headers.remove(COOKIE);
-        let mut first = 0usize;
+        let mut index = 0usize;
         for value in values {
-            let bytes = value.as_bytes();
-            let count = header_pairs(bytes).count();
-            // The pairs of this header, judged: from the bitmap for the
-            // first 64, again for the rest.
-            let start = first;
-            first += count;
-            let hide = move |offset: usize, name: &[u8]| match start + offset {
-                index @ 0..64 => self.hidden & (1 << index) != 0,
-                _ => hidden(policy, granted, name),
-            };
-            if !header_pairs(bytes)
-                .enumerate()
-                .any(|(offset, pair)| hide(offset, pair.name))
-            {
-                headers.append(COOKIE, value);
-                continue;
-            }
-            #[cfg(feature = "tracing")]
-            for pair in header_pairs(bytes)
-                .enumerate()
-                .filter(|&(offset, pair)| hide(offset, pair.name))
-                .map(|(_, pair)| pair)
-            {
-                crate::trace::debug_event!(
-                    cookie = %crate::trace::Bytes(pair.name),
-                    category = crate::trace::category(policy, pair.name),
-                    reason = crate::trace::reason(policy, pair.name),
-                    "hid a request cookie from the application"
-                );
-            }
-            // A byte a header value cannot hold only comes from an upstream
-            // that skipped validation; such a pair is dropped rather than
-            // let it make the whole header invalid.
-            let kept = header_pairs(bytes)
-                .enumerate()
-                .filter(|&(offset, pair)| {
-                    !hide(offset, pair.name) && pair.raw.iter().all(|&b| is_value_byte(b))
-                })
-                .map(|(_, pair)| pair.raw);
-            // The exact length first, so that the header value takes the
-            // buffer as it is instead of allocating again.
-            let len = kept.clone().map(|raw| raw.len() + 2).sum::<usize>();
-            if len == 0 {
-                continue;
-            }
-            let mut joined = Vec::with_capacity(len - 2);
-            for raw in kept {
-                if !joined.is_empty() {
-                    joined.extend_from_slice(b"; ");
+            // One pass over the header's pairs: the bitmap judges the first
+            // 64 pairs of the request, the policy the rest. `None`: nothing
+            // hidden in this header.
+            let rewritten = {
+                let mut kept: SmallVec<[&[u8]; INLINE_PAIRS]> = SmallVec::new();
+                let mut dropped = false;
+                for pair in header_pairs(value.as_bytes()) {
+                    let hide = match index {
+                        0..64 => self.hidden & (1 << index) != 0,
+                        _ => hidden(policy, granted, pair.name),
+                    };
+                    index += 1;
+                    if hide {
+                        dropped = true;
+                        crate::trace::debug_event!(
+                            cookie = %crate::trace::Bytes(pair.name),
+                            category = crate::trace::category(policy, pair.name),
+                            reason = crate::trace::reason(policy, pair.name),
+                            "hid a request cookie from the application"
+                        );
+                    } else {
+                        kept.push(pair.raw);
+                    }
                 }
-                joined.extend_from_slice(raw);
-            }
-            if let Ok(value) = HeaderValue::try_from(joined) {
-                headers.append(COOKIE, value);
-            }
+                dropped.then(|| join(&kept))
+            };
+            match rewritten {
+                None => headers.append(COOKIE, value),
+                Some(Some(value)) => headers.append(COOKIE, value),
+                // Every pair hidden: the header goes.
+                Some(None) => false,
+            };
         }
     }
+}
+
+/// How many kept pairs of one rewritten header are held without touching
+/// the heap.
+const INLINE_PAIRS: usize = 16;
+
+/// The pairs joined by `; ` as one header value, or `None` when there is
+/// none. A pair with a byte a header value cannot hold only comes from an
+/// upstream that skipped validation: it is dropped rather than let it spoil
+/// the whole header.
+fn join(pairs: &[&[u8]]) -> Option<HeaderValue> {
+    let joined = |pairs: &mut dyn Iterator<Item = &[u8]>, len: usize| {
+        // The exact length, so that the header value takes the buffer as it
+        // is instead of allocating again.
+        let mut out = Vec::with_capacity(len);
+        for pair in pairs {
+            if !out.is_empty() {
+                out.extend_from_slice(b"; ");
+            }
+            out.extend_from_slice(pair);
+        }
+        out
+    };
+    let len = |pairs: &mut dyn Iterator<Item = &[u8]>| {
+        pairs
+            .map(|pair| pair.len() + 2)
+            .sum::<usize>()
+            .saturating_sub(2)
+    };
+    if pairs.is_empty() {
+        return None;
+    }
+    let all = joined(&mut pairs.iter().copied(), len(&mut pairs.iter().copied()));
+    if let Ok(value) = HeaderValue::try_from(all) {
+        return Some(value);
+    }
+    let valid = || {
+        pairs
+            .iter()
+            .copied()
+            .filter(|pair| pair.iter().all(|&b| is_value_byte(b)))
+    };
+    let size = len(&mut valid());
+    if size == 0 {
+        return None;
+    }
+    HeaderValue::try_from(joined(&mut valid(), size)).ok()
 }
 
 /// Whether the application must not see the request cookie `name`: one of
@@ -172,6 +251,23 @@ fn hidden(policy: &Policy, granted: Grants, name: &[u8]) -> bool {
         Some(Class::Category(index)) => !granted.contains(usize::from(index)),
         Some(Class::Consent | Class::Necessary) => false,
         None => policy.unknown_cookies() == UnknownCookies::Strip,
+    }
+}
+
+/// The request's jar with the consent cookie's values already found by
+/// the scan.
+struct ScannedJar<'a, 's> {
+    values: &'s [&'a [u8]],
+    headers: RequestJar<'a>,
+}
+
+impl<'a> Jar<'a> for ScannedJar<'a, '_> {
+    fn consent_values(&self) -> impl Iterator<Item = &'a [u8]> {
+        self.values.iter().copied()
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = Pair<'a>> {
+        self.headers.pairs()
     }
 }
 
@@ -188,6 +284,17 @@ fn is_value_byte(byte: u8) -> bool {
 pub(crate) struct RawPair<'a> {
     pub(crate) raw: &'a [u8],
     pub(crate) name: &'a [u8],
+}
+
+impl<'a> RawPair<'a> {
+    /// The value, SP and HTAB trimmed: what follows the first `=`, or the
+    /// whole pair for a nameless cookie.
+    pub(crate) fn value(&self) -> &'a [u8] {
+        match ascii::find_byte(self.raw, b'=') {
+            Some(eq) => ascii::trim_wsp_start(&self.raw[eq + 1..]),
+            None => self.raw,
+        }
+    }
 }
 
 /// The pairs of one `Cookie` header value, in order, skipping empty ones
@@ -239,7 +346,6 @@ impl<'a> Iterator for HeaderPairs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consent::{Jar, RequestJar};
 
     fn pairs(header: &str) -> Vec<(&str, &str)> {
         header_pairs(header.as_bytes())
@@ -267,6 +373,51 @@ mod tests {
         assert_eq!(pairs(""), []);
         assert_eq!(pairs(";"), []);
         assert_eq!(pairs("x=\"a;b\""), [("x=\"a", "x"), ("b\"", "")]);
+    }
+
+    #[test]
+    fn join_drops_only_pairs_a_header_cannot_hold() {
+        assert_eq!(join(&[b"a=1", b"b = 2"]).unwrap(), "a=1; b = 2");
+        assert_eq!(
+            join(&[b"a=1", b"b=\n2", b"c=3\x7f", b"d=4"]).unwrap(),
+            "a=1; d=4"
+        );
+        assert_eq!(join(&[b"b=\r"]), None);
+        assert_eq!(join(&[]), None);
+    }
+
+    #[test]
+    fn the_scan_reads_the_consent_like_the_consent_reader() {
+        let policy = Policy::builder()
+            .category("statistics", ["_ga"])
+            .category("marketing", ["_fbp"])
+            .build()
+            .unwrap();
+        let cases: [&[&str]; 6] = [
+            &["cookies_preferences=statistics"],
+            &[
+                "a=1; cookies_preferences = all ;b",
+                "cookies_preferences=marketing",
+            ],
+            &["cookies_preferences=%ZZ; _ga=1"],
+            &["xcookies_preferences=all; cookies_preferencesx=all"],
+            &[],
+            // More copies than the scan holds inline: read again.
+            &[
+                "cookies_preferences=all; cookies_preferences=all; cookies_preferences=all",
+                "cookies_preferences=all; cookies_preferences=statistics",
+            ],
+        ];
+        for headers in cases {
+            let mut map = HeaderMap::new();
+            for value in headers {
+                map.append(COOKIE, HeaderValue::from_str(value).unwrap());
+            }
+            let expected = consent::read(&policy, &RequestJar::new(&policy, &map));
+            let (reading, granted, _) = CookieScan::read(&policy, &map, false);
+            assert_eq!(reading, expected, "{headers:?}");
+            assert_eq!(granted, expected.grants(), "{headers:?}");
+        }
     }
 
     #[test]
