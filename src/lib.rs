@@ -9,14 +9,23 @@
 //! 1. it reads the visitor's choice from the consent cookie of the request
 //!    (`cookies_preferences` by default) and inserts it into the request's
 //!    extensions as a [`Consent`];
-//! 2. it removes every `Set-Cookie` of the response whose category the visitor
+//! 2. it hides from the request's `Cookie` headers the cookies the visitor
+//!    has not granted, so the application never sees them;
+//! 3. it removes every `Set-Cookie` of the response whose category the visitor
 //!    has not granted. Necessary cookies, the consent cookie itself and
-//!    deletions always pass.
+//!    deletions always pass;
+//! 4. it appends deletions for the cookies the request carried that the
+//!    visitor has not granted (or has just withdrawn), so they leave the
+//!    browser.
 //!
-//! Data flows one way: request headers → [`Consent`] → response filter. The
-//! filter never allocates, never buffers or touches the body, and fails
-//! closed: a missing, empty or malformed consent value grants nothing but the
-//! necessary cookies.
+//! A request with `Sec-GPC: 1` withdraws the categories the policy lists
+//! for Global Privacy Control ([`PolicyBuilder::gpc`]).
+//!
+//! Data flows one way: request headers → [`Consent`] → hidden cookies →
+//! inner service → response filter → appended deletions. Nothing allocates
+//! unless there is a cookie to hide or delete; the body is never buffered or
+//! touched; and the layer fails closed: a missing, empty or malformed consent
+//! value grants nothing but the necessary cookies.
 //!
 //! # Example
 //!
@@ -71,6 +80,9 @@
 //!
 //! - `axum`: [`Consent`] implements axum's `FromRequestParts` and
 //!   `OptionalFromRequestParts`.
+//! - `tracing`: `debug` events for every cookie stripped, hidden or purged
+//!   (name, category, reason; never a value) and a `trace` event per
+//!   request.
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

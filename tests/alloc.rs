@@ -372,7 +372,7 @@ fn steady_state_with_hiding_and_purge_on() {
         let (extra, kept, seen) = layer_extra(&policy, &req, &template);
         assert_eq!(extra, 0, "consent {consent}: kept {kept:?}");
         // Nothing hidden: the application sees the header as sent.
-        assert_eq!(seen, [cookie.clone()]);
+        assert_eq!(seen, std::slice::from_ref(&cookie));
         let (count, _) = filter_allocations(&policy, req.headers(), template.headers());
         assert_eq!(count, 0);
     }

@@ -82,7 +82,9 @@ pub enum UnknownCookies {
 ///  "categories": {"statistics": ["_pk_id*"],
 ///                 "marketing": [{"name": "_hjid", "provider": "Hotjar",
 ///                                "purpose": "Unique visitor id", "lifetime": "12 months"}]},
-///  "unknown_cookies": "strip"}
+///  "unknown_cookies": "strip",
+///  "purge": true, "purge_limit": 32, "strip_request_cookies": true,
+///  "gpc": ["marketing"], "gpc_explicit_choice_wins": false}
 /// ```
 ///
 /// A cookie entry is a name, a `prefix*`, or an object with `name` and
