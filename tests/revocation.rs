@@ -654,3 +654,16 @@ fn the_enforcer_hides_and_purges_without_tower() {
     policy.filter_response(&Uri::from_static("/"), &request, &mut response);
     assert_eq!(strings(response.get_all(SET_COOKIE)), [del("_fbp", "")]);
 }
+
+#[test]
+fn debug_output_never_shows_a_cookie_value() {
+    let policy = policy();
+    let mut request = HeaderMap::new();
+    request.insert(
+        COOKIE,
+        HeaderValue::from_static("_pk_id.1=tracker-value-1; sessionid=session-value-2"),
+    );
+    let enforcer = policy.enforcer(&Uri::from_static("/"), &request);
+    let shown = format!("{enforcer:?}");
+    assert!(!shown.contains("value-"), "{shown}");
+}

@@ -18,7 +18,7 @@ use crate::policy::{Class, Grants, Policy, UnknownCookies};
 const INLINE_VALUES: usize = 4;
 
 /// What the request's cookies hold, read once when the request arrives.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct CookieScan {
     /// The categories of the cookies the request carried.
     carried: Grants,
@@ -41,6 +41,19 @@ pub(crate) struct CookieScan {
 /// `Domain` copy at most, unless several paths hold one). More copies are
 /// read again from the headers.
 const INLINE_CONSENT_VALUES: usize = 4;
+
+/// Never the kept values: a `Debug` print of the enforcer or the response
+/// future must not put cookie values in a log.
+impl std::fmt::Debug for CookieScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CookieScan")
+            .field("carried", &self.carried)
+            .field("hidden", &format_args!("{:#b}", self.hidden))
+            .field("hidden_late", &self.hidden_late)
+            .field("values", &self.values.len())
+            .finish()
+    }
+}
 
 impl CookieScan {
     /// Reads the request's consent and classifies every cookie of the
