@@ -45,7 +45,10 @@ const VALUES: [(&str, &str); 5] = [
         "nested_orestbida",
         r#"{"categories":["necessary","statistics"],"revision":1,"data":null,"consentTimestamp":"2024-11-20T19:02:36.823Z","consentId":"12fd04af-4af6-48a3-8531-b7cf317849d1","services":{"necessary":[],"statistics":[]},"lastConsentTimestamp":"2024-11-20T19:02:36.823Z","expirationTime":1747854156824}"#,
     ),
-    ("escaped_key", r#"{"st\u0061tistics":true,"marketing":false}"#),
+    (
+        "escaped_key",
+        r#"{"st\u0061tistics":true,"marketing":false}"#,
+    ),
     ("truncated", r#"{"functional":true,"statistics":tr"#),
 ];
 
@@ -149,7 +152,10 @@ fn policy() -> Policy {
 
 fn bench(c: &mut Criterion) {
     let policy = policy();
-    println!("{:<18} {:>22} {:>22}", "value", "crate allocations", "serde_json allocations");
+    println!(
+        "{:<18} {:>22} {:>22}",
+        "value", "crate allocations", "serde_json allocations"
+    );
     for (name, value) in VALUES {
         let ours = allocations_in(|| internals::read_consent_bits(&policy, value.as_bytes()));
         let theirs = allocations_in(|| serde_grants(value.as_bytes()));
