@@ -123,6 +123,8 @@ fn service_corpus_keeps_its_invariants_and_reaches_both_outcomes() {
         total.lines += outcome.lines;
         total.kept += outcome.kept;
         total.unchecked += outcome.unchecked;
+        total.purged += outcome.purged;
+        total.hidden += outcome.hidden;
     });
     assert!(
         total.lines >= 250,
@@ -130,6 +132,8 @@ fn service_corpus_keeps_its_invariants_and_reaches_both_outcomes() {
         total.lines
     );
     assert!(total.kept > 0 && total.kept < total.lines, "{total:?}");
+    // The seeds reach request-side hiding and purge too.
+    assert!(total.purged > 0 && total.hidden > 0, "{total:?}");
     // Without an unchecked constructor, refused bytes never become headers.
     assert_eq!(total.unchecked, 0);
 }
