@@ -684,13 +684,14 @@ fn check_added(
             !bytes.iter().any(|&b| b < 0x20 || b == 0x7f),
             "control character in {line:?}"
         );
-        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-        let value = &text[name.len()..];
+        // Names may hold bytes that are not UTF-8: split on bytes first.
+        let lower = bytes.to_ascii_lowercase();
+        let value = String::from_utf8_lossy(&lower[name.len()..]).into_owned();
         assert!(
             value.starts_with("=; max-age=0; expires=thu, 01 jan 1970 00:00:00 gmt; path="),
             "{line:?}"
         );
-        let http_prefixed = text.starts_with("__http-") || text.starts_with("__host-http-");
+        let http_prefixed = lower.starts_with(b"__http-") || lower.starts_with(b"__host-http-");
         for forbidden in ["samesite", "partitioned"] {
             assert!(!value.contains(forbidden), "{forbidden} in {line:?}");
         }
