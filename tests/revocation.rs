@@ -29,6 +29,9 @@ fn builder() -> PolicyBuilder {
                 CookieEntry::new("_shop").with_domain(".shop.example.com"),
                 CookieEntry::new("_elsewhere").with_domain("example.org"),
                 CookieEntry::new("_pathy").with_path("/shop"),
+                CookieEntry::new("__Http-mkt"),
+                CookieEntry::new("__Host-Http-mkt"),
+                CookieEntry::new("_broken").with_path("/a; Domain=evil.example"),
             ],
         )
 }
@@ -233,9 +236,32 @@ async fn secure_and_host_prefixes_follow_the_browser_rules() {
 }
 
 #[tokio::test]
+async fn http_prefixes_get_the_http_only_they_require() {
+    let out = exchange(&policy(), HTTPS, "__Http-mkt=1; __Host-Http-mkt=2", &[]).await;
+    assert_eq!(
+        out.lines,
+        [
+            del("__Http-mkt", "; Secure; HttpOnly"),
+            del("__Http-mkt", "; Domain=example.com; Secure; HttpOnly"),
+            del("__Host-Http-mkt", "; Secure; HttpOnly"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_entry_path_that_would_break_the_line_purges_nothing() {
+    let out = exchange(&policy(), HTTPS, "_broken=1; _hjid=2", &[]).await;
+    assert_eq!(
+        out.lines,
+        [del("_hjid", ""), del("_hjid", "; Domain=example.com")]
+    );
+    assert!(out.seen.is_empty(), "still hidden: {:?}", out.seen);
+}
+
+#[tokio::test]
 async fn an_http_request_skips_names_that_need_secure() {
     let uri = "http://www.shop.example.com/";
-    let cookie = "__Secure-mkt=1; __Host-mkt=2; _hjid=3";
+    let cookie = "__Secure-mkt=1; __Host-mkt=2; __Http-mkt=4; _hjid=3";
     let out = exchange(&policy(), uri, cookie, &[]).await;
     assert_eq!(
         out.lines,
