@@ -54,8 +54,8 @@ fn main() {
         .filter(|arg| !arg.starts_with("--"))
         .collect();
     let mut scenarios = support::scenarios();
-    // `F:<format>`: the typical page (S1) with that banner's consent
-    // cookie, granting statistics only.
+    // `F:<format>`: the typical page in the steady state (S5) with that
+    // banner's consent cookie, granting statistics only.
     let typical = support::scenarios().swap_remove(0);
     for case in support::formats::format_cases() {
         scenarios.push(support::Scenario {
@@ -64,6 +64,7 @@ fn main() {
             request: support::request(Some(&case.cookie_header)),
             response: typical.response.clone(),
             kept: typical.kept,
+            purged: typical.purged,
         });
     }
     let [scenario, row, calls] = args.as_slice() else {
@@ -89,7 +90,8 @@ fn main() {
     // Every call must do the scenario's work: the consent rows keep what
     // the scenario says, the identity rows keep every line.
     let per_call = match row {
-        Row::Layer | Row::Handwritten => scenario.kept,
+        Row::Layer => scenario.kept + scenario.purged,
+        Row::Handwritten => scenario.kept,
         Row::Passthrough | Row::Floor => support::set_cookies(&scenario.response).len(),
     };
     let kept = support::with_row(row, &scenario.policy, &scenario.response, run);

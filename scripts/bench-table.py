@@ -23,6 +23,8 @@ SCENARIOS = {
     "S2": "consent `all`: 6 Set-Cookie, nothing stripped",
     "S3": "no Set-Cookie",
     "S4": "first visit (no Cookie header): 6 Set-Cookie, 4 stripped",
+    "S5": "S1 with every request cookie declared: nothing to hide or purge (steady state)",
+    "S6": "S5 after withdrawing statistics: 3 cookies hidden, 6 deletion lines",
 }
 SCALING = [
     ("set_cookie_count", "Set-Cookie headers"),

@@ -10,7 +10,8 @@ Seeds come from two places:
   cases, for the `consent_value` target.
 
 Only files named `chromium-*`, `cmp-*`, `format-*` and `mix-*` are written
-or removed; regression seeds (`regression-*`) are left alone.
+or removed; regression seeds (`regression-*`) and the hand-written purge,
+hiding and GPC seeds (`revocation-*`) are left alone.
 
 Usage: scripts/fuzz_seeds.py [path/to/set-cookie-chromium.json]
 (default: tests/data/set-cookie-chromium.json)

@@ -54,7 +54,7 @@ if [ "$bench" = json ]; then
 fi
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(S1 S2 S3 S4)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(S1 S2 S3 S4 S5 S6)
 printf '| scenario | passthrough | floor | layer | handwritten |\n|---|---:|---:|---:|---:|\n'
 for scenario in "${scenarios[@]}"; do
     row_line="| $scenario"

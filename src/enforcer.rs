@@ -2,9 +2,9 @@
 
 use http::{HeaderMap, Uri};
 
-use crate::consent::{self, Consent, Reading, RequestJar};
-use crate::policy::Policy;
-use crate::request::RequestContext;
+use crate::consent::{Consent, Reading};
+use crate::policy::{Grants, Policy};
+use crate::request::{self, CookieScan, RequestContext};
 use crate::response;
 
 /// Applies a [`Policy`] to one request and its response, without tower:
@@ -13,11 +13,15 @@ use crate::response;
 /// exactly this on every request.
 ///
 /// 1. [`Enforcer::new`] reads the visitor's consent from the request's
-///    headers, and the host and scheme from its URI (or `Host` header), which
-///    decide whether a browser would store a cookie the response sets;
-/// 2. the application runs, and may ask [`Enforcer::consent`];
-/// 3. [`Enforcer::filter_response`] strips every `Set-Cookie` the consent
-///    does not cover from the response's headers.
+///    headers (with `Sec-GPC`), the host and scheme from its URI (or `Host`
+///    header), which decide whether a browser would store a cookie the
+///    response sets, and judges the request's cookies once;
+/// 2. [`Enforcer::hide_request_cookies`] removes from the request's
+///    `Cookie` headers what the application must not see;
+/// 3. the application runs, and may ask [`Enforcer::consent`];
+/// 4. [`Enforcer::filter_response`] strips every `Set-Cookie` the consent
+///    does not cover from the response's headers, and appends deletions for
+///    the cookies the request carried that it does not cover.
 ///
 /// ```
 /// use http::{header, HeaderMap, HeaderValue, Uri};
@@ -53,24 +57,90 @@ pub struct Enforcer {
     policy: Policy,
     reading: Reading,
     ctx: RequestContext,
+    /// Whether the request carries `Sec-GPC: 1`.
+    gpc: bool,
+    /// What the request's consent grants, `Sec-GPC` applied.
+    granted: Grants,
+    cookies: CookieScan,
 }
 
 impl Enforcer {
-    /// Reads what the policy needs from a request: the consent cookie from
-    /// its headers, and the host and scheme from `uri` (else the `Host`
-    /// header).
+    /// Reads what the policy needs from a request: the consent cookie and
+    /// `Sec-GPC` from its headers, the host and scheme from `uri` (else the
+    /// `Host` header), and which of its cookies the consent does not cover.
+    ///
+    /// A request that carries only cookies the consent covers costs no
+    /// allocation.
     #[inline]
     pub fn new(policy: &Policy, uri: &Uri, request_headers: &HeaderMap) -> Self {
+        let gpc = request::gpc_signal(request_headers);
+        let (reading, granted, cookies) = CookieScan::read(policy, request_headers, gpc);
+        crate::trace::trace_event!(
+            consent_set = reading.is_set(),
+            gpc,
+            granted = ?crate::trace::Granted(policy, granted),
+            hide = cookies.hides_any(),
+            "request consent"
+        );
         Self {
             policy: policy.clone(),
-            reading: consent::read(policy, &RequestJar::new(policy, request_headers)),
+            reading,
             ctx: RequestContext::new(uri, request_headers),
+            gpc,
+            granted,
+            cookies,
         }
     }
 
     /// The visitor's consent, as [`Consent::from_headers`] reads it.
     pub fn consent(&self) -> Consent {
-        Consent::new(self.policy.clone(), self.reading)
+        Consent::new(self.policy.clone(), self.reading).with_gpc(self.gpc)
+    }
+
+    /// Removes from the request's `Cookie` headers every cookie the
+    /// application must not see: those of a category the consent does not
+    /// grant (`Sec-GPC` included), and names the policy does not list under
+    /// [`UnknownCookies::Strip`](crate::UnknownCookies::Strip). The consent
+    /// cookie and necessary cookies always stay.
+    ///
+    /// `request_headers` must be the headers this enforcer was made from.
+    /// The other cookies keep their bytes and order; a header whose every
+    /// cookie is hidden is removed. When nothing is hidden, or the policy
+    /// turns hiding off ([`PolicyBuilder::strip_request_cookies`]), the
+    /// headers are not touched and nothing is allocated. Read the
+    /// [`consent`](Self::consent) from the enforcer, not from the rewritten
+    /// headers: it always reflects the whole consent cookie.
+    ///
+    /// [`PolicyBuilder::strip_request_cookies`]: crate::PolicyBuilder::strip_request_cookies
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue, Uri};
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .necessary(["sessionid"])
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .category("marketing", ["_fbp"])
+    ///     .build()?;
+    /// let mut request = HeaderMap::new();
+    /// request.insert(
+    ///     header::COOKIE,
+    ///     HeaderValue::from_static("sessionid=s3cr3t; _fbp=fb.1.15; cookies_preferences=statistics; _pk_id.1.1fff=abc"),
+    /// );
+    /// let enforcer = policy.enforcer(&Uri::from_static("/"), &request);
+    /// enforcer.hide_request_cookies(&mut request);
+    /// assert_eq!(
+    ///     request[header::COOKIE],
+    ///     "sessionid=s3cr3t; cookies_preferences=statistics; _pk_id.1.1fff=abc"
+    /// );
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn hide_request_cookies(&self, request_headers: &mut HeaderMap) {
+        if !self.cookies.hides_any() {
+            return;
+        }
+        self.cookies
+            .rewrite(request_headers, &self.policy, self.granted);
     }
 
     /// The policy being applied.
@@ -79,17 +149,57 @@ impl Enforcer {
     }
 
     /// Removes from a response's headers every `Set-Cookie` the visitor has
-    /// not granted. Necessary cookies, the consent cookie and deletions
-    /// always pass; when the response sets the consent cookie itself, its
-    /// new value decides. A map with nothing to strip is left untouched, and
-    /// nothing is allocated either way.
+    /// not granted, then appends deletions for the cookies the request
+    /// carried in a category the visitor has not granted (see
+    /// [`PolicyBuilder::purge`](crate::PolicyBuilder::purge)).
+    ///
+    /// Necessary cookies, the consent cookie and deletions always pass; when
+    /// the response sets the consent cookie itself, its new value decides,
+    /// what is stripped and what is deleted alike. A map with nothing to
+    /// strip or purge is left untouched, and nothing is allocated; only the
+    /// deletion lines are.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue, Uri};
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder().category("statistics", ["_pk_id*"]).build()?;
+    /// let mut request = HeaderMap::new();
+    /// request.insert(
+    ///     header::COOKIE,
+    ///     HeaderValue::from_static("cookies_preferences=statistics; _pk_id.1.1fff=abc"),
+    /// );
+    /// let enforcer = policy.enforcer(&Uri::from_static("https://www.example.com/consent"), &request);
+    ///
+    /// // The visitor withdraws: the response records the new choice.
+    /// let mut response = HeaderMap::new();
+    /// response.append(header::SET_COOKIE, HeaderValue::from_static("cookies_preferences=; Path=/"));
+    /// enforcer.filter_response(&mut response);
+    /// let lines: Vec<_> = response.get_all(header::SET_COOKIE).iter().collect();
+    /// assert_eq!(lines, [
+    ///     "cookies_preferences=; Path=/",
+    ///     "_pk_id.1.1fff=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+    ///     "_pk_id.1.1fff=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Domain=example.com",
+    /// ]);
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
     pub fn filter_response(&self, response_headers: &mut HeaderMap) {
-        response::filter_set_cookies(
+        let decided = response::filter_set_cookies(
             response_headers,
             &self.policy,
-            self.reading.grants(),
+            self.granted,
             &self.ctx,
+            self.gpc,
         );
+        if self.policy.purge() && self.cookies.carries_outside(decided) {
+            response::purge(
+                response_headers,
+                &self.policy,
+                decided,
+                &self.ctx,
+                self.cookies.values(),
+            );
+        }
     }
 }
 

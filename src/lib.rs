@@ -9,22 +9,33 @@
 //! 1. it reads the visitor's choice from the consent cookie of the request
 //!    (`cookies_preferences` by default) and inserts it into the request's
 //!    extensions as a [`Consent`];
-//! 2. it removes every `Set-Cookie` of the response whose category the visitor
+//! 2. it hides from the request's `Cookie` headers the cookies the visitor
+//!    has not granted, so the application never sees them;
+//! 3. it removes every `Set-Cookie` of the response whose category the visitor
 //!    has not granted. Necessary cookies, the consent cookie itself and
-//!    deletions always pass.
+//!    deletions always pass;
+//! 4. it appends deletions for the cookies the request carried that the
+//!    visitor has not granted (or has just withdrawn), so they leave the
+//!    browser.
 //!
-//! Data flows one way: request headers → [`Consent`] → response filter. The
-//! filter never allocates, never buffers or touches the body, and fails
-//! closed: a missing, empty or malformed consent value grants nothing but the
-//! necessary cookies. Outside tower, [`Enforcer`] does the same work on a
-//! request's and a response's headers, for any framework.
+//! A request with `Sec-GPC: 1` withdraws the categories the policy lists
+//! for Global Privacy Control ([`PolicyBuilder::gpc`]).
+//!
+//! Data flows one way: request headers → [`Consent`] → hidden cookies →
+//! inner service → response filter → appended deletions. Nothing allocates
+//! unless there is a cookie to hide or delete; the body is never buffered or
+//! touched; and the layer fails closed: a missing, empty or malformed consent
+//! value grants nothing but the necessary cookies. Outside tower,
+//! [`Enforcer`] does the same work on a request's and a response's headers,
+//! for any framework.
 //!
 //! Inside, parsing and policy logic live apart from the tower plumbing
 //! (`layer`, `service`, `future` only call [`Enforcer`]): `policy` holds the
 //! frozen configuration and its name matcher, `consent` reads the visitor's
-//! choice from the request's cookie pairs, `set_cookie` reads a
-//! `Set-Cookie` line as a browser does, and `response` decides, strips and
-//! appends. No module imports one that imports it back.
+//! choice from the request's cookie pairs, `request` finds what to hide from
+//! the application, `set_cookie` reads a `Set-Cookie` line as a browser
+//! does, and `response` decides, strips and appends. No module imports one
+//! that imports it back.
 //!
 //! # Example
 //!
@@ -87,6 +98,9 @@
 //! - `metrics`: the layer counts the cookies it keeps, strips, purges and
 //!   hides, by category, through the `metrics` facade (see the `metrics`
 //!   module).
+//! - `tracing`: `debug` events for every cookie stripped, hidden or purged
+//!   (name, category, reason; never a value) and a `trace` event per
+//!   request.
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -113,6 +127,7 @@ mod request;
 mod response;
 mod service;
 mod set_cookie;
+mod trace;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

@@ -11,10 +11,12 @@ use crate::policy::Policy;
 /// Middleware that enforces a cookie [`Policy`]. See [`CookieConsentLayer`].
 ///
 /// Before calling the inner service it reads the visitor's
-/// [`Consent`](crate::Consent) and
-/// inserts it into the request's extensions; when the response arrives it
-/// removes every `Set-Cookie` the consent does not cover. The response body
-/// is never touched.
+/// [`Consent`](crate::Consent), inserts it into the request's extensions and
+/// hides from the `Cookie` headers the cookies the consent does not cover;
+/// when the response arrives it removes every `Set-Cookie` the consent does
+/// not cover and appends deletions for the cookies the request carried
+/// that it does not cover. The response body is never touched. See
+/// [`Enforcer`] for each step.
 #[derive(Debug, Clone)]
 pub struct CookieConsent<S> {
     inner: S,
@@ -67,6 +69,7 @@ where
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let enforcer = Enforcer::new(&self.policy, req.uri(), req.headers());
+        enforcer.hide_request_cookies(req.headers_mut());
         req.extensions_mut().insert(enforcer.consent());
         ResponseFuture::new(self.inner.call(req), enforcer)
     }

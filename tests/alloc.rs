@@ -8,6 +8,11 @@
 //! whether or not it strips anything. The response filter itself must not
 //! allocate at all.
 //!
+//! The same holds with request-side hiding and purge on (the builder's
+//! defaults) while the request carries only cookies the visitor granted:
+//! the steady state. Hiding a cookie and purging one allocate, and only
+//! then: their rows count exactly what they cost.
+//!
 //! The counter is per thread, so the test threads running in parallel do
 //! not disturb each other.
 //!
@@ -106,7 +111,9 @@ fn set_cookie_strings(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-const STATISTICS: &str = "theme=dark; cookies_preferences=statistics; sessionid=abc";
+/// A returning visitor who granted statistics, with only cookies the
+/// consent covers: nothing to hide or purge.
+const STATISTICS: &str = "django_language=fr; cookies_preferences=statistics; sessionid=abc";
 
 /// The lines of `lines` whose name is one of `names`, in order.
 fn with_names<'a>(lines: &'a [String], names: &[&str]) -> Vec<&'a str> {
@@ -287,7 +294,7 @@ fn several_cookie_headers() {
     let cookies = [
         "sessionid=abc; csrftoken=def",
         "cookies_preferences=statistics",
-        "theme=dark; cookies_preferences=%5B%22statistics%22%2C%22marketing%22%5D",
+        "django_language=fr; cookies_preferences=%5B%22statistics%22%2C%22marketing%22%5D",
     ];
     assert_no_allocation(
         &cookies,
@@ -377,6 +384,139 @@ fn full_header_map() {
     assert_no_allocation(&[], &template, &TYPICAL_SET_COOKIES[..2]);
     let one = full_response(&[TYPICAL_SET_COOKIES[3], TYPICAL_SET_COOKIES[1]]);
     assert_no_allocation(&[STATISTICS], &one, &[TYPICAL_SET_COOKIES[1]]);
+}
+
+/// The typical page's cookies (10 pairs) with its unknown names declared:
+/// every cookie is one the consent covers.
+fn steady_cookies(consent: &str) -> String {
+    support::typical_cookie_header(consent)
+}
+
+/// The seed policy plus the typical page's own cookies, so that a typical
+/// request carries nothing unknown.
+fn typical_policy() -> Policy {
+    support::typical_policy()
+}
+
+/// Allocations of one call through the layer minus the floor's, with the
+/// lines the layer's response ends with and the `Cookie` headers the
+/// application saw.
+fn layer_extra(
+    policy: &Policy,
+    req: &Request<()>,
+    template: &Response<()>,
+) -> (u64, Vec<String>, Vec<String>) {
+    let floor = call_allocations(Row::Floor, policy, req, template);
+    let layer = call_allocations(Row::Layer, policy, req, template);
+    assert_eq!(floor.count, EXTENSION_ALLOCATIONS);
+    (layer.count - floor.count, layer.kept, layer.seen_cookies)
+}
+
+#[test]
+fn steady_state_with_hiding_and_purge_on() {
+    let policy = typical_policy();
+    assert!(policy.purge() && policy.strip_request_cookies());
+    let template = support::response(&TYPICAL_SET_COOKIES);
+    for consent in ["statistics", "all"] {
+        let cookie = steady_cookies(consent);
+        let req = request(&[&cookie]);
+        let (extra, kept, seen) = layer_extra(&policy, &req, &template);
+        assert_eq!(extra, 0, "consent {consent}: kept {kept:?}");
+        // Nothing hidden: the application sees the header as sent.
+        assert_eq!(seen, std::slice::from_ref(&cookie));
+        let (count, _) = filter_allocations(&policy, req.headers(), template.headers());
+        assert_eq!(count, 0);
+    }
+}
+
+/// HTTP/2 sends one `Cookie` field per cookie. Up to four fields that hold
+/// a category's cookie are kept inline for the purge; a fifth spills the
+/// buffer to the heap, once.
+#[test]
+fn steady_state_over_http2_split_cookie_fields() {
+    let policy = Policy::builder()
+        .necessary(["sessionid"])
+        .category("statistics", ["_pk_id*", "_pk_ses*", "_ga*"])
+        .build()
+        .unwrap();
+    let template = support::response(&TYPICAL_SET_COOKIES);
+    let fields = [
+        "sessionid=abc",
+        "cookies_preferences=statistics",
+        "_pk_id.1.1fff=a",
+        "_pk_ses.1.1fff=1",
+        "_ga=GA1.1.1",
+        "_ga_X1=GS1.1",
+        "_ga_X2=GS1.2",
+    ];
+    let (extra, _, seen) = layer_extra(&policy, &request(&fields[..6]), &template);
+    assert_eq!(extra, 0, "four category fields");
+    assert_eq!(seen, fields[..6]);
+    let (extra, _, seen) = layer_extra(&policy, &request(&fields), &template);
+    assert_eq!(extra, 1, "five category fields spill once");
+    assert_eq!(seen, fields);
+}
+
+/// Hiding rewrites the `Cookie` header: the new value's buffer, and the
+/// map's room for the values put back.
+#[test]
+fn hiding_allocates_only_the_rewritten_header() {
+    let policy = typical_policy();
+    let template = support::response(&TYPICAL_SET_COOKIES);
+    // `_hjid` (marketing) is not granted: hidden, and purged.
+    let req = request(&["sessionid=abc; _hjid=x; cookies_preferences=statistics"]);
+    let no_purge = rebuild(&policy, |b| b.purge(false));
+    let (extra, kept, seen) = layer_extra(&no_purge, &req, &template);
+    assert_eq!(seen, ["sessionid=abc; cookies_preferences=statistics"]);
+    assert_eq!(kept, TYPICAL_SET_COOKIES[..3]);
+    assert_eq!(extra, HIDE_ALLOCATIONS, "hiding one cookie");
+    // A whole header hidden: nothing to build, the value is dropped.
+    let req = request(&["sessionid=abc; cookies_preferences=statistics", "_hjid=x"]);
+    let (extra, _, seen) = layer_extra(&no_purge, &req, &template);
+    assert_eq!(seen, ["sessionid=abc; cookies_preferences=statistics"]);
+    assert_eq!(extra, 0, "a removed header allocates nothing");
+}
+
+/// Allocations of hiding one cookie: the new header value's buffer.
+const HIDE_ALLOCATIONS: u64 = 1;
+
+/// Purging allocates each deletion line, plus the room the response's
+/// header map needs for them.
+#[test]
+fn purge_allocates_only_its_lines() {
+    let policy = typical_policy();
+    let no_hiding = rebuild(&policy, |b| b.strip_request_cookies(false));
+    let template = support::response(&TYPICAL_SET_COOKIES[..2]);
+    let req = request(&["sessionid=abc; _hjid=x; cookies_preferences=statistics"]);
+    let (extra, kept, _) = layer_extra(&no_hiding, &req, &template);
+    assert_eq!(
+        kept,
+        [
+            TYPICAL_SET_COOKIES[0],
+            TYPICAL_SET_COOKIES[1],
+            "_hjid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+            "_hjid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Domain=example.com",
+        ]
+    );
+    assert_eq!(extra, PURGE_ONE_NAME_ALLOCATIONS, "purging one name");
+}
+
+/// Allocations of purging one name: its two lines' buffers, and the
+/// header map's list of extra values growing to take them.
+const PURGE_ONE_NAME_ALLOCATIONS: u64 = 3;
+
+/// `policy` rebuilt with `change` applied to a builder holding its
+/// cookies.
+fn rebuild(
+    policy: &Policy,
+    change: impl FnOnce(tower_cookie_consent::PolicyBuilder) -> tower_cookie_consent::PolicyBuilder,
+) -> Policy {
+    let mut builder = Policy::builder().necessary(policy.necessary().iter().cloned());
+    for category in policy.categories() {
+        let cookies = policy.category_cookies(category).unwrap_or_default();
+        builder = builder.category(category, cookies.iter().cloned());
+    }
+    change(builder).build().unwrap()
 }
 
 /// The counter itself works: a test of zero allocations would pass

@@ -123,6 +123,8 @@ fn service_corpus_keeps_its_invariants_and_reaches_both_outcomes() {
         total.lines += outcome.lines;
         total.kept += outcome.kept;
         total.unchecked += outcome.unchecked;
+        total.purged += outcome.purged;
+        total.hidden += outcome.hidden;
     });
     assert!(
         total.lines >= 250,
@@ -130,6 +132,8 @@ fn service_corpus_keeps_its_invariants_and_reaches_both_outcomes() {
         total.lines
     );
     assert!(total.kept > 0 && total.kept < total.lines, "{total:?}");
+    // The seeds reach request-side hiding and purge too.
+    assert!(total.purged > 0 && total.hidden > 0, "{total:?}");
     // Without an unchecked constructor, refused bytes never become headers.
     assert_eq!(total.unchecked, 0);
 }
@@ -157,7 +161,9 @@ fn service_input_layout_picks_policy_and_consent() {
         FuzzServiceOutcome {
             lines: 4,
             kept: 2,
-            unchecked: 0
+            unchecked: 0,
+            purged: 0,
+            hidden: 0,
         }
     );
     // Opendatasoft preset (flags 1): `ga` granted keeps `_ga` only, besides
@@ -169,13 +175,39 @@ fn service_input_layout_picks_policy_and_consent() {
     // statistics.
     let allow = fuzz_service(&service_input(2, b"", &lines));
     assert_eq!(allow.kept, 2);
-    // Split `Cookie` headers (flag 0x10) read the same consent.
+    // Split `Cookie` headers (flag 0x10) read the same consent; the two
+    // unknown cookies are hidden from the application.
     let split = fuzz_service(&service_input(
         0x10,
         b"a=1; cookies_preferences=statistics; b=2",
         &lines,
     ));
-    assert_eq!(split, seed);
+    assert_eq!((split.lines, split.kept, split.hidden), (4, 2, 2));
+    // A carried `_hjid` (marketing, not granted) is hidden and purged:
+    // host-only and under the registrable domain of `www.example.com`
+    // (flags 0x08: an `https://` URI).
+    let purge = fuzz_service(&service_input(
+        0x08,
+        b"_hjid=1; cookies_preferences=statistics; _pk_id.1=2",
+        &lines,
+    ));
+    // The response's own `_hjid=2` is stripped, so it sets nothing: the
+    // name is still purged.
+    assert_eq!((purge.kept, purge.purged, purge.hidden), (2, 2, 1));
+    let purge = fuzz_service(&service_input(
+        0x08,
+        b"_hjid=1; cookies_preferences=statistics; _pk_id.1=2",
+        &[b"sessionid=1"],
+    ));
+    assert_eq!((purge.kept, purge.purged, purge.hidden), (1, 2, 1));
+    // `Sec-GPC: 1` (flag 0x40) withdraws `marketing` in the third policy;
+    // the host is unknown (a path-only URI): host-only deletion only.
+    let gpc = fuzz_service(&service_input(
+        0x42,
+        b"__Host-consent=all; _fbp=1",
+        &[b"_fbp=2"],
+    ));
+    assert_eq!((gpc.kept, gpc.purged, gpc.hidden), (0, 1, 1));
 }
 
 #[test]
@@ -194,7 +226,9 @@ fn service_input_without_unchecked_constructor_drops_refused_bytes() {
         FuzzServiceOutcome {
             lines: 1,
             kept: 1,
-            unchecked: 0
+            unchecked: 0,
+            purged: 0,
+            hidden: 0,
         }
     );
 }

@@ -179,10 +179,16 @@ fn policy_spec() -> impl Strategy<Value = Spec> {
                 } else {
                     UnknownCookies::Strip
                 };
+                // The properties are the `Set-Cookie` filter's: the request
+                // passes untouched and nothing is added. Hiding and purge
+                // have their own tests (tests/revocation.rs) and fuzz
+                // oracle.
                 let mut builder = Policy::builder()
                     .consent_cookie(consent)
                     .necessary(necessary.clone())
-                    .unknown_cookies(unknown);
+                    .unknown_cookies(unknown)
+                    .purge(false)
+                    .strip_request_cookies(false);
                 for (name, patterns) in &categories {
                     builder = builder.category(name.clone(), patterns.clone());
                 }

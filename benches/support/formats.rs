@@ -1,11 +1,11 @@
-//! One fixture per consent format: the scenarios' policy read in that
-//! format, and a returning visitor's `Cookie` header whose consent cookie,
+//! One fixture per consent format: the steady-state policy (S5's, which
+//! declares every cookie of the typical request) read in that format, and a returning visitor's `Cookie` header whose consent cookie,
 //! as the banner writes it, grants statistics only. Shared by the
 //! allocation test and the `consent` benchmark group.
 
 use tower_cookie_consent::{ConsentFormat, Policy};
 
-use super::{seed_policy_builder, typical_cookie_header};
+use super::{typical_cookie_header, typical_policy_builder};
 
 /// A consent format's fixture.
 pub struct FormatCase {
@@ -69,7 +69,7 @@ pub fn format_cases() -> Vec<FormatCase> {
         .copied()
         .map(|format| {
             let (aliases, pair) = consent_pair(format);
-            let mut builder = seed_policy_builder().consent_format(format);
+            let mut builder = typical_policy_builder().consent_format(format);
             for (alias, category) in aliases {
                 builder = builder.alias(*alias, *category);
             }

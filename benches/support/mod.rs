@@ -38,6 +38,24 @@ pub fn seed_policy_builder() -> PolicyBuilder {
         .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
 }
 
+/// The seed policy plus the other cookies of [`typical_cookie_header`]:
+/// the site's own `theme`, `tz` and `last_dataset` as necessary, and
+/// Segment's `ajs_*` as statistics. Under it a typical request carries
+/// nothing unknown, so with a `statistics` consent there is nothing to hide
+/// or purge: the steady state.
+pub fn typical_policy() -> Policy {
+    typical_policy_builder().build().expect("valid policy")
+}
+
+/// [`typical_policy`], before it is built.
+pub fn typical_policy_builder() -> PolicyBuilder {
+    Policy::builder()
+        .necessary(["sessionid", "csrftoken", "django_language"])
+        .necessary(["theme", "tz", "last_dataset"])
+        .category("statistics", ["_pk_id*", "_pk_ses*", "ajs_*"])
+        .category("marketing", ["_hjid", "__hs*", "hubspotutk"])
+}
+
 /// The `Set-Cookie` lines of a typical page view: three necessary or
 /// statistics cookies, three marketing trackers.
 pub const TYPICAL_SET_COOKIES: [&str; 6] = [
@@ -109,23 +127,31 @@ pub struct Scenario {
     pub response: Response<()>,
     /// How many `Set-Cookie` lines the layer keeps.
     pub kept: usize,
+    /// How many deletion lines the layer appends (purge), after the kept
+    /// ones; the hand-written baseline does not purge.
+    pub purged: usize,
 }
 
 impl Scenario {
     /// Checks that every row does the work the scenario describes.
     pub fn check(&self) {
-        check_rows_agree(&self.policy, &self.request, &self.response);
+        check_rows_agree_purging(&self.policy, &self.request, &self.response, self.purged);
         let kept = with_row(
             Row::Layer,
             &self.policy,
             &self.response,
             Once(self.request.clone()),
         );
-        assert_eq!(kept.len(), self.kept, "{}: {kept:?}", self.name);
+        assert_eq!(
+            kept.len(),
+            self.kept + self.purged,
+            "{}: {kept:?}",
+            self.name
+        );
     }
 }
 
-/// S1 to S4 of the comparison table.
+/// S1 to S6 of the comparison table.
 pub fn scenarios() -> Vec<Scenario> {
     let policy = seed_policy();
     let typical = response(&TYPICAL_SET_COOKIES);
@@ -137,6 +163,7 @@ pub fn scenarios() -> Vec<Scenario> {
             request: request(Some(&typical_cookie_header("statistics"))),
             response: typical.clone(),
             kept: 3,
+            purged: 0,
         },
         // Everything granted: nothing to strip.
         Scenario {
@@ -145,6 +172,7 @@ pub fn scenarios() -> Vec<Scenario> {
             request: request(Some(&typical_cookie_header("all"))),
             response: typical.clone(),
             kept: 6,
+            purged: 0,
         },
         // A response that sets no cookie (most responses of a site).
         Scenario {
@@ -153,6 +181,7 @@ pub fn scenarios() -> Vec<Scenario> {
             request: request(Some(&typical_cookie_header("statistics"))),
             response: response::<&str>(&[]),
             kept: 0,
+            purged: 0,
         },
         // A first visit: no `Cookie` header, so necessary cookies only and
         // 4 of the 6 lines are stripped.
@@ -160,8 +189,32 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "S4",
             policy,
             request: request(None),
+            response: typical.clone(),
+            kept: 2,
+            purged: 0,
+        },
+        // S1 under a policy that declares every cookie of the request: the
+        // steady state of request-side hiding and purge (on, the builder's
+        // defaults), nothing to hide or delete. S1 itself hides its four
+        // undeclared cookies from the application.
+        Scenario {
+            name: "S5",
+            policy: typical_policy(),
+            request: request(Some(&typical_cookie_header("statistics"))),
+            response: typical.clone(),
+            kept: 3,
+            purged: 0,
+        },
+        // S5's visitor withdraws statistics (the consent grants nothing):
+        // the three statistics cookies are hidden from the application and
+        // deleted, host-only and under `Domain=example.com`.
+        Scenario {
+            name: "S6",
+            policy: typical_policy(),
+            request: request(Some(&typical_cookie_header("%5B%5D"))),
             response: typical,
             kept: 2,
+            purged: 6,
         },
     ]
 }
@@ -402,14 +455,33 @@ where
 
 /// An application whose next response is prepared before the call, so
 /// that counting the allocations of a call counts the layers' work and
-/// nothing of the application's.
+/// nothing of the application's. It keeps the last request it received
+/// (moved, not copied), so a test can see what the layer let through.
 #[derive(Debug, Clone, Default)]
-pub struct Prepared(Rc<RefCell<Option<Response<()>>>>);
+pub struct Prepared(
+    Rc<RefCell<Option<Response<()>>>>,
+    Rc<RefCell<Option<Request<()>>>>,
+);
 
 impl Prepared {
     /// The response the next call returns.
     pub fn set(&self, res: Response<()>) {
         *self.0.borrow_mut() = Some(res);
+    }
+
+    /// The `Cookie` headers of the last request the application received.
+    pub fn seen_cookies(&self) -> Vec<String> {
+        self.1
+            .borrow()
+            .as_ref()
+            .map(|req| {
+                req.headers()
+                    .get_all(header::COOKIE)
+                    .iter()
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -422,7 +494,10 @@ impl Service<Request<()>> for Prepared {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, _req: Request<()>) -> Self::Future {
+    fn call(&mut self, req: Request<()>) -> Self::Future {
+        // The previous request is dropped here, inside the count: freeing
+        // is not an allocation.
+        *self.1.borrow_mut() = Some(req);
         let res = self.0.borrow_mut().take();
         ready(Ok(res.expect("a response is prepared before every call")))
     }
@@ -467,13 +542,29 @@ pub fn value(text: &str) -> HeaderValue {
 /// passthrough and floor rows keep them all: a comparison of rows that do
 /// different work would mean nothing.
 pub fn check_rows_agree(policy: &Policy, request: &Request<()>, template: &Response<()>) {
+    check_rows_agree_purging(policy, request, template, 0);
+}
+
+/// [`check_rows_agree`] where the layer also appends `purged` deletion
+/// lines, which the baseline does not: the lines before them must agree.
+pub fn check_rows_agree_purging(
+    policy: &Policy,
+    request: &Request<()>,
+    template: &Response<()>,
+    purged: usize,
+) {
     let all = set_cookies(template);
     let outputs = Row::ALL.map(|row| with_row(row, policy, template, Once(request.clone())));
     assert_eq!(outputs[0], all, "passthrough keeps every line");
     assert_eq!(outputs[1], all, "floor keeps every line");
+    let (filtered, deletions) = outputs[2].split_at(outputs[2].len() - purged);
     assert_eq!(
-        outputs[2], outputs[3],
+        filtered, outputs[3],
         "the layer and the hand-written baseline disagree"
+    );
+    assert!(
+        deletions.iter().all(|line| line.contains("=; Max-Age=0; ")),
+        "{deletions:?}"
     );
 }
 
@@ -523,6 +614,8 @@ pub struct CallAllocations {
     pub count: u64,
     /// The `Set-Cookie` lines the response kept.
     pub kept: Vec<String>,
+    /// The `Cookie` headers the application received.
+    pub seen_cookies: Vec<String>,
 }
 
 /// Counts the allocations of a call through `row`'s service in front of an
@@ -575,6 +668,7 @@ impl WithService for CountCalls<'_> {
         CallAllocations {
             count: counts[0],
             kept,
+            seen_cookies: self.app.seen_cookies(),
         }
     }
 }

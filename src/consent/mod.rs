@@ -62,6 +62,7 @@ pub struct Consent {
     policy: Policy,
     granted: Grants,
     is_set: bool,
+    gpc: bool,
 }
 
 impl Consent {
@@ -71,6 +72,7 @@ impl Consent {
             // cookie says.
             granted: reading.grants().union(policy.exempt()),
             is_set: reading.is_set(),
+            gpc: false,
             policy,
         }
     }
@@ -115,6 +117,7 @@ impl Consent {
             policy.clone(),
             read(policy, &RequestJar::new(policy, headers)),
         )
+        .with_gpc(crate::request::gpc_signal(headers))
     }
 
     /// Whether the visitor granted `category` (ASCII case-insensitive).
@@ -154,6 +157,44 @@ impl Consent {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+
+    /// Whether the request carried the Global Privacy Control signal,
+    /// `Sec-GPC: 1`, whether or not the policy lets it withdraw anything.
+    /// The categories it withdraws (see
+    /// [`PolicyBuilder::gpc`](crate::PolicyBuilder::gpc)) are already
+    /// missing from [`allows`](Self::allows) and
+    /// [`categories`](Self::categories).
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue};
+    /// use tower_cookie_consent::{Consent, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .category("marketing", ["_fbp"])
+    ///     .gpc(["marketing"])
+    ///     .build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::COOKIE, HeaderValue::from_static("cookies_preferences=all"));
+    /// headers.insert("sec-gpc", HeaderValue::from_static("1"));
+    /// let consent = Consent::from_headers(&policy, &headers);
+    /// assert!(consent.gpc());
+    /// assert_eq!(consent.categories().collect::<Vec<_>>(), ["statistics"]);
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn gpc(&self) -> bool {
+        self.gpc
+    }
+
+    /// This consent as a request with (`signal`) or without `Sec-GPC: 1`
+    /// leaves it: the policy's GPC categories withdrawn when it applies.
+    pub(crate) fn with_gpc(mut self, signal: bool) -> Self {
+        self.gpc = signal;
+        // Exempt categories need no consent: no signal withdraws them.
+        let granted = self.policy.revocation().under_gpc(self.granted, signal);
+        self.granted = granted.union(self.policy.exempt());
+        self
+    }
 }
 
 impl fmt::Debug for Consent {
@@ -161,6 +202,7 @@ impl fmt::Debug for Consent {
         f.debug_struct("Consent")
             .field("is_set", &self.is_set)
             .field("granted", &self.categories().collect::<Vec<_>>())
+            .field("gpc", &self.gpc)
             .finish()
     }
 }

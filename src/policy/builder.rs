@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::categories::{Categories, Grants, MAX_CATEGORIES};
 use super::matcher::{Class, EntryId, Match, MatcherBuilder};
+use super::revocation::RevocationConfig;
 use super::vocabulary::{Vocabulary, MAX_ALIAS_LEN};
 use super::{ConsentFormat, CookieEntry, Inner, Policy, PolicyError, UnknownCookies};
 use crate::set_cookie;
@@ -41,6 +42,7 @@ pub struct PolicyBuilder {
     exempt: Vec<String>,
     revision: Option<u64>,
     unregulated_grants_all: bool,
+    pub(super) revocation: RevocationConfig,
 }
 
 impl PolicyBuilder {
@@ -392,6 +394,7 @@ impl PolicyBuilder {
 
         let mut ranges = ranges.into_iter();
         let necessary = ranges.next().unwrap_or_default();
+        let revocation = self.revocation.build(&categories)?;
         let finder = memchr::memmem::Finder::new(consent.pattern()).into_owned();
         Ok(Policy {
             inner: Arc::new(Inner {
@@ -411,6 +414,7 @@ impl PolicyBuilder {
                 exempt,
                 revision: self.revision,
                 unregulated_grants_all: self.unregulated_grants_all,
+                revocation,
             }),
         })
     }

@@ -22,6 +22,11 @@ pub(crate) struct PolicyConfig {
     revision: Option<u64>,
     cookiebot_unregulated_grants_all: bool,
     unknown_cookies: UnknownCookies,
+    purge: Option<bool>,
+    strip_request_cookies: Option<bool>,
+    purge_limit: Option<usize>,
+    gpc: Vec<String>,
+    gpc_explicit_choice_wins: Option<bool>,
 }
 
 impl TryFrom<PolicyConfig> for Policy {
@@ -47,6 +52,19 @@ impl TryFrom<PolicyConfig> for Policy {
         }
         if let Some(revision) = config.revision {
             builder = builder.revision(revision);
+        }
+        builder = builder.gpc(config.gpc);
+        if let Some(purge) = config.purge {
+            builder = builder.purge(purge);
+        }
+        if let Some(strip) = config.strip_request_cookies {
+            builder = builder.strip_request_cookies(strip);
+        }
+        if let Some(limit) = config.purge_limit {
+            builder = builder.purge_limit(limit);
+        }
+        if let Some(wins) = config.gpc_explicit_choice_wins {
+            builder = builder.gpc_explicit_choice_wins(wins);
         }
         builder.build()
     }

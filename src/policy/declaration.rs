@@ -67,6 +67,12 @@ impl Deref for PolicyCategory<'_> {
     }
 }
 
+impl From<PolicyCategory<'_>> for String {
+    fn from(category: PolicyCategory<'_>) -> Self {
+        category.name().to_owned()
+    }
+}
+
 impl AsRef<str> for PolicyCategory<'_> {
     fn as_ref(&self) -> &str {
         self.name()

@@ -101,6 +101,12 @@ pub enum PolicyError {
         /// The policy's consent format.
         format: ConsentFormat,
     },
+    /// A category listed for Global Privacy Control is not a category of
+    /// the policy.
+    UnknownGpcCategory {
+        /// The name as configured.
+        name: String,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -159,6 +165,10 @@ impl fmt::Display for PolicyError {
                 }
                 Ok(())
             }
+            Self::UnknownGpcCategory { name } => write!(
+                f,
+                "`gpc` lists `{name}`, which is not a category of the policy"
+            ),
         }
     }
 }

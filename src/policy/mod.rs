@@ -15,6 +15,7 @@ mod format;
 mod matcher;
 mod opendatasoft;
 mod opendatasoft_data;
+mod revocation;
 mod vocabulary;
 
 use std::fmt;
@@ -29,6 +30,7 @@ pub use self::error::PolicyError;
 pub use self::format::ConsentFormat;
 use self::matcher::Matcher;
 pub(crate) use self::matcher::{Class, EntryId, Match};
+pub(crate) use self::revocation::Revocation;
 use self::vocabulary::Vocabulary;
 pub(crate) use self::vocabulary::MAX_ALIAS_LEN;
 
@@ -91,7 +93,9 @@ pub enum UnknownCookies {
 ///                                "purpose": "Unique visitor id", "lifetime": "12 months"}]},
 ///  "exempt_categories": ["audience"],
 ///  "aliases": {"C0004": "marketing"},
-///  "unknown_cookies": "strip"}
+///  "unknown_cookies": "strip",
+///  "purge": true, "purge_limit": 32, "strip_request_cookies": true,
+///  "gpc": ["marketing"], "gpc_explicit_choice_wins": false}
 /// ```
 ///
 /// A cookie entry is a name, a `prefix*`, or an object with `name` and
@@ -137,6 +141,7 @@ struct Inner {
     exempt: Grants,
     revision: Option<u64>,
     unregulated_grants_all: bool,
+    revocation: Revocation,
 }
 
 impl Policy {

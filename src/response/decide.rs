@@ -17,6 +17,9 @@ pub(super) struct Judge<'a> {
     policy: &'a Policy,
     granted: Grants,
     ctx: &'a RequestContext,
+    /// Whether the request carries `Sec-GPC: 1`: it withdraws the GPC
+    /// categories from a consent the response sets too.
+    gpc: bool,
     now: Option<i64>,
 }
 
@@ -38,14 +41,26 @@ pub(super) enum Verdict {
 }
 
 impl<'a> Judge<'a> {
-    pub(super) fn new(policy: &'a Policy, granted: Grants, ctx: &'a RequestContext) -> Self {
+    pub(super) fn new(
+        policy: &'a Policy,
+        granted: Grants,
+        ctx: &'a RequestContext,
+        gpc: bool,
+    ) -> Self {
         Self {
             policy,
             // Exempt categories pass whatever the consent says.
             granted: granted.union(policy.exempt()),
             ctx,
+            gpc,
             now: None,
         }
+    }
+
+    /// The consent that decides the response: the request's, or the one
+    /// the response sets (after [`decide`](Self::decide)).
+    pub(super) fn granted(&self) -> Grants {
+        self.granted
     }
 
     /// Judges every line: the first pass of the pipeline. When the response
@@ -59,7 +74,12 @@ impl<'a> Judge<'a> {
         let jar = ResponseJar::new(headers, self.policy, self.ctx, self.clock());
         if jar.stores_consent() {
             let granted = consent::read_update(self.policy, &jar, self.granted);
-            self.granted = granted.union(self.policy.exempt());
+            // Exempt categories need no consent, so no signal withdraws them.
+            self.granted = self
+                .policy
+                .revocation()
+                .under_gpc(granted, self.gpc)
+                .union(self.policy.exempt());
         }
         self.judge_all(headers)
     }
@@ -108,6 +128,22 @@ impl<'a> Judge<'a> {
             verdict
         } else {
             Verdict::Strip
+        }
+    }
+
+    /// The category of a stripped line's name, for its event.
+    #[cfg(feature = "tracing")]
+    pub(super) fn category(&self, line: &[u8]) -> &'a str {
+        cookie_name(line).map_or("none", |name| crate::trace::category(self.policy, name))
+    }
+
+    /// Why a line was stripped, for its event.
+    #[cfg(feature = "tracing")]
+    pub(super) fn reason(&self, line: &[u8]) -> &'static str {
+        match cookie_name(line) {
+            None => "no name a browser would store",
+            Some(_) if ascii::has_ctl_except_tab(line) => "control character",
+            Some(name) => crate::trace::reason(self.policy, name),
         }
     }
 

@@ -88,6 +88,16 @@ fn take_kept<'v>(
         } else {
             judge.keep(value.as_bytes()) != Verdict::Strip
         };
+        if !keep {
+            crate::trace::debug_event!(
+                cookie = %crate::trace::Bytes(
+                    crate::set_cookie::cookie_name(value.as_bytes()).unwrap_or_default()
+                ),
+                category = judge.category(value.as_bytes()),
+                reason = judge.reason(value.as_bytes()),
+                "stripped a Set-Cookie line"
+            );
+        }
         if keep {
             if kept.len() == INLINE_KEPT && !kept.spilled() {
                 // Room for every line left at once: one allocation, not

@@ -356,7 +356,7 @@ fn max_age_deletes(value: &[u8]) -> Option<bool> {
 
 /// RFC 6265 section 5.1.3: the host equals the domain, or ends with `.`
 /// and the domain and is not an IP address.
-fn domain_match(host: &[u8], domain: &[u8]) -> bool {
+pub(crate) fn domain_match(host: &[u8], domain: &[u8]) -> bool {
     if host.eq_ignore_ascii_case(domain) {
         return true;
     }

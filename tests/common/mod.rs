@@ -20,6 +20,22 @@ pub fn seed_policy() -> Policy {
         .expect("valid policy")
 }
 
+/// `policy` with request-side hiding and purge turned off: only the
+/// `Set-Cookie` filter, for the suites that check it alone.
+pub fn filter_only(policy: Policy) -> Policy {
+    let mut builder = Policy::builder()
+        .consent_cookie(policy.consent_cookie())
+        .necessary(policy.necessary().iter().cloned())
+        .unknown_cookies(policy.unknown_cookies())
+        .purge(false)
+        .strip_request_cookies(false);
+    for category in policy.categories() {
+        let cookies = policy.category_cookies(category).unwrap_or_default();
+        builder = builder.category(category, cookies.iter().cloned());
+    }
+    builder.build().expect("a policy rebuilt from a valid one")
+}
+
 /// A service that answers every request with `set_cookies` as `Set-Cookie`
 /// headers (raw bytes, in order) plus an `x-other: kept` header.
 pub fn app_setting(

@@ -72,9 +72,12 @@ pub fn fuzz_policies() -> &'static [Policy; 3] {
             .category("marketing", ["_pk_ref", "_fb*", "_fbp"])
             .category("empty", Vec::<String>::new())
             .unknown_cookies(UnknownCookies::Allow)
+            .gpc(["marketing"])
+            .purge_limit(3)
             .build()
             .expect("the fuzz policy is valid");
-        [seed, Policy::opendatasoft(), host_prefixed]
+        let ods = rebuild(&Policy::opendatasoft(), |b| b.gpc(["ga", "xiti"]));
+        [seed, ods, host_prefixed]
     })
 }
 
@@ -133,6 +136,44 @@ pub fn fuzz_format_policies() -> &'static [Policy] {
         }
         policies
     })
+}
+
+/// Each fuzz policy with purge off: the lines it keeps are the ones the
+/// layer with purge keeps before the deletions it appends.
+fn filter_only_policies() -> &'static [Policy; 3] {
+    static POLICIES: OnceLock<[Policy; 3]> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        fuzz_policies()
+            .clone()
+            .map(|p| rebuild(&p, |b| b.purge(false)))
+    })
+}
+
+/// `policy` with its cookies and settings, and `change` applied.
+fn rebuild(
+    policy: &Policy,
+    change: impl FnOnce(tower_cookie_consent::PolicyBuilder) -> tower_cookie_consent::PolicyBuilder,
+) -> Policy {
+    let mut builder = Policy::builder()
+        .consent_cookie(policy.consent_cookie())
+        .necessary(policy.necessary().iter().cloned())
+        .unknown_cookies(policy.unknown_cookies())
+        .purge(policy.purge())
+        .purge_limit(policy.purge_limit())
+        .strip_request_cookies(policy.strip_request_cookies())
+        .gpc(
+            policy
+                .gpc_categories()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        )
+        .gpc_explicit_choice_wins(policy.gpc_explicit_choice_wins());
+    for category in policy.categories() {
+        builder = builder.category(category.name(), category.cookies().iter().cloned());
+    }
+    change(builder)
+        .build()
+        .expect("a policy rebuilt from a valid one")
 }
 
 /// Fuzz body for the consent-value readers: the default format against
@@ -420,6 +461,10 @@ pub struct FuzzServiceOutcome {
     pub kept: usize,
     /// Lines that only the unchecked constructor could build.
     pub unchecked: usize,
+    /// Deletion lines the layer appended (purge).
+    pub purged: usize,
+    /// Request cookies hidden from the inner service.
+    pub hidden: usize,
 }
 
 /// Fuzz body for the whole layer: one request through [`CookieConsent`] in
@@ -431,8 +476,26 @@ pub struct FuzzServiceOutcome {
 /// `http://` URI, `https://` URI, `Host` header with a port), bit 4 splits
 /// the `Cookie` header at `; ` into several headers (as HTTP/2 sends them),
 /// bit 5 keeps bytes that `from_bytes` refuses when `unchecked` is given
-/// (otherwise such a header is left out).
+/// (otherwise such a header is left out), bit 6 adds `Sec-GPC: 1`.
 ///
+/// Request side: the inner service sees every header but `Cookie` as sent,
+/// and `Cookie` headers that hold an in-order subset of the original pairs,
+/// byte for byte, missing exactly the pairs of a category the request's
+/// consent (`Sec-GPC` applied) does not grant and, under
+/// [`UnknownCookies::Strip`], the names the policy does not list (a pair
+/// with bytes a header cannot hold may go too): never the consent cookie or
+/// a necessary cookie.
+///
+/// Response side: the output `Set-Cookie` list is the list the same policy
+/// with purge off keeps, then the appended deletions. Those are deletions
+/// by the crate's own check, of names the request carried that the policy
+/// places in a category, neither granted by the request's consent (unless
+/// the response sets the consent cookie) nor set by a kept line, each name
+/// once, at most the purge limit of names, and never with a control
+/// character, `SameSite`, `HttpOnly` (but for `__Http-` names) or
+/// `Partitioned`.
+///
+/// The kept lines:
 /// Checks: the output `Set-Cookie` list is a subsequence of the input; every
 /// kept line is the consent cookie, a necessary cookie, a deletion (by the
 /// crate's own deletion check), a cookie of a category the request or the
@@ -450,6 +513,7 @@ pub fn fuzz_service_with(
     let (&flags, rest) = data.split_first().unwrap_or((&0, &[]));
     let policies = fuzz_policies();
     let policy = &policies[usize::from(flags & 0b11) % policies.len()];
+    let filter_only = &filter_only_policies()[usize::from(flags & 0b11) % policies.len()];
     let unchecked = unchecked.filter(|_| flags & 0b10_0000 != 0);
     let mut outcome = FuzzServiceOutcome::default();
     let mut value = |bytes: &[u8]| match HeaderValue::from_bytes(bytes) {
@@ -487,6 +551,11 @@ pub fn fuzz_service_with(
     request
         .headers_mut()
         .insert("x-request", HeaderValue::from_static("kept"));
+    if flags & 0b100_0000 != 0 {
+        request
+            .headers_mut()
+            .insert("sec-gpc", HeaderValue::from_static("1"));
+    }
     let request_headers = request.headers().clone();
     let uri = request.uri().clone();
 
@@ -523,43 +592,60 @@ pub fn fuzz_service_with(
     let output = call(&mut service, request);
     let after = now();
 
-    // The inner service saw the request as sent, plus the consent.
+    // The inner service saw the request as sent, less the hidden cookies,
+    // plus the consent.
     let (seen_headers, seen_consent) = service
         .get_ref()
         .seen
         .clone()
         .expect("the inner service was called");
     assert!(
-        same_headers(&seen_headers, &request_headers),
-        "the request headers changed"
+        same_other_request_headers(&seen_headers, &request_headers),
+        "a request header other than Cookie changed"
     );
     let expected_consent = Consent::from_headers(policy, &request_headers);
     let seen_consent = seen_consent.expect("the layer inserts a Consent");
     assert_eq!(
         (
             seen_consent.categories().collect::<Vec<_>>(),
-            seen_consent.is_set()
+            seen_consent.is_set(),
+            seen_consent.gpc(),
         ),
         (
             expected_consent.categories().collect::<Vec<_>>(),
-            expected_consent.is_set()
+            expected_consent.is_set(),
+            expected_consent.gpc(),
         ),
         "the Consent extension differs from the request's consent cookie"
     );
+    assert_eq!(expected_consent.gpc(), flags & 0b100_0000 != 0);
+    let request_grants: Vec<&str> = expected_consent.categories().collect();
+    outcome.hidden = check_hidden(policy, &request_grants, &request_headers, &seen_headers);
 
     assert_eq!(output.status(), StatusCode::CREATED, "the status changed");
     let out = output.headers();
-    let kept = set_cookies(out);
-    outcome.kept = kept.len();
+    let all_out = set_cookies(out);
+    // The lines the filter keeps, as the same policy without purge keeps
+    // them: the output starts with them, the rest was appended.
+    let mut without_purge = response_headers.clone();
+    filter_only.filter_response(&uri, &request_headers, &mut without_purge);
+    let kept_alone = set_cookies(&without_purge);
     assert!(
-        is_subsequence(&kept, &lines),
+        all_out.len() >= kept_alone.len() && all_out[..kept_alone.len()] == kept_alone[..],
+        "the output does not start with the lines the filter keeps"
+    );
+    let (kept, added) = all_out.split_at(kept_alone.len());
+    outcome.kept = kept.len();
+    outcome.purged = added.len();
+    assert!(
+        is_subsequence(kept, &lines),
         "the output Set-Cookie list is not a subsequence of the input"
     );
     assert!(
         same_other_headers(out, &response_headers),
         "a header other than Set-Cookie changed"
     );
-    if kept.len() == lines.len() {
+    if kept.len() == lines.len() && added.is_empty() {
         assert!(
             same_headers(out, &response_headers),
             "nothing stripped, yet the map changed"
@@ -571,7 +657,15 @@ pub fn fuzz_service_with(
     let sets_consent = lines
         .iter()
         .any(|line| cookie_name(line.as_bytes()) == Some(consent_name));
-    let request_grants: Vec<&str> = expected_consent.categories().collect();
+    check_added(
+        policy,
+        &uri,
+        &request_headers,
+        kept,
+        added,
+        (!sets_consent).then_some(&request_grants[..]),
+        after,
+    );
     let mut may_grant = request_grants.clone();
     for line in &lines {
         let bytes = line.as_bytes();
@@ -626,6 +720,155 @@ pub fn fuzz_service_with(
     );
 
     outcome
+}
+
+/// Checks the `Cookie` headers the inner service saw against the ones
+/// sent, and returns how many pairs were hidden.
+fn check_hidden(policy: &Policy, grants: &[&str], sent: &HeaderMap, seen: &HeaderMap) -> usize {
+    let sent_pairs = cookie_pairs(sent);
+    let seen_pairs = cookie_pairs(seen);
+    let mut seen_iter = seen_pairs.iter().peekable();
+    let mut hidden = 0;
+    for &(raw, name) in &sent_pairs {
+        let class = internals::category_of(policy, name);
+        let must_hide = policy.strip_request_cookies()
+            && match class {
+                Some("necessary") => false,
+                Some(category) => !grants.contains(&category),
+                None => policy.unknown_cookies() == UnknownCookies::Strip,
+            };
+        if seen_iter
+            .peek()
+            .is_some_and(|&&(seen_raw, _)| seen_raw == raw)
+        {
+            seen_iter.next();
+            assert!(!must_hide, "the application saw a hidden cookie: {raw:?}");
+        } else {
+            hidden += 1;
+            let refused = raw.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+            assert!(
+                must_hide || refused,
+                "a cookie the application may see was removed: {raw:?}"
+            );
+        }
+    }
+    assert!(
+        seen_iter.next().is_none(),
+        "the rewritten Cookie headers are not an in-order subset of the original pairs"
+    );
+    if hidden == 0 {
+        assert!(
+            same_headers(seen, sent),
+            "nothing hidden, yet the request headers changed"
+        );
+    }
+    hidden
+}
+
+/// Checks the deletion lines the layer appended. `grants` is the request's
+/// consent when the response does not set the consent cookie (otherwise
+/// the response's new value decides, and the oracle does not model it).
+fn check_added(
+    policy: &Policy,
+    uri: &Uri,
+    request_headers: &HeaderMap,
+    kept: &[&HeaderValue],
+    added: &[&HeaderValue],
+    grants: Option<&[&str]>,
+    now: i64,
+) {
+    let carried: Vec<&[u8]> = cookie_pairs(request_headers)
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    let kept_names: Vec<&[u8]> = kept
+        .iter()
+        .filter_map(|l| cookie_name(l.as_bytes()))
+        .collect();
+    let mut names: Vec<&[u8]> = Vec::new();
+    for line in added {
+        let bytes = line.as_bytes();
+        let name = cookie_name(bytes).expect("a deletion line has a name");
+        assert!(
+            carried.contains(&name),
+            "purged a name the request did not carry"
+        );
+        assert!(
+            !kept_names.contains(&name),
+            "purged a name a kept line sets"
+        );
+        let category = internals::category_of(policy, name);
+        assert!(
+            category.is_some_and(|c| c != "necessary"),
+            "purged a necessary, consent or unknown cookie: {line:?}"
+        );
+        if let (Some(grants), Some(category)) = (grants, category) {
+            assert!(
+                !grants.contains(&category),
+                "purged a granted cookie: {line:?}"
+            );
+        }
+        assert!(
+            internals::is_deletion_full_parse(bytes, uri, request_headers, now),
+            "an appended line is not a deletion: {line:?}"
+        );
+        assert!(
+            !bytes.iter().any(|&b| b < 0x20 || b == 0x7f),
+            "control character in {line:?}"
+        );
+        // Names may hold bytes that are not UTF-8: split on bytes first.
+        let lower = bytes.to_ascii_lowercase();
+        let value = String::from_utf8_lossy(&lower[name.len()..]).into_owned();
+        assert!(
+            value.starts_with("=; max-age=0; expires=thu, 01 jan 1970 00:00:00 gmt; path="),
+            "{line:?}"
+        );
+        let http_prefixed = lower.starts_with(b"__http-") || lower.starts_with(b"__host-http-");
+        for forbidden in ["samesite", "partitioned"] {
+            assert!(!value.contains(forbidden), "{forbidden} in {line:?}");
+        }
+        assert_eq!(value.contains("httponly"), http_prefixed, "{line:?}");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    assert!(
+        names.len() <= policy.purge_limit(),
+        "purged {} names, over the limit",
+        names.len()
+    );
+    if !policy.purge() {
+        assert!(added.is_empty(), "purge is off, yet lines were added");
+    }
+}
+
+/// Every pair of the `Cookie` headers, in order: its bytes (SP and HTAB
+/// trimmed) and its name, as RFC 6265bis 5.4 splits them (a pair without
+/// `=` has an empty name).
+fn cookie_pairs(headers: &HeaderMap) -> Vec<(&[u8], &[u8])> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b';'))
+        .map(trim_sp_htab)
+        .filter(|raw| !raw.is_empty())
+        .map(|raw| {
+            let name = match raw.iter().position(|&b| b == b'=') {
+                Some(eq) => trim_sp_htab(&raw[..eq]),
+                None => &[][..],
+            };
+            (raw, name)
+        })
+        .collect()
+}
+
+/// The same values, in the same order, under every name but `Cookie`.
+fn same_other_request_headers(a: &HeaderMap, b: &HeaderMap) -> bool {
+    let names = |map: &HeaderMap| map.keys().filter(|n| *n != COOKIE).count();
+    names(a) == names(b)
+        && a.keys()
+            .filter(|n| *n != COOKIE)
+            .all(|name| a.get_all(name).iter().eq(b.get_all(name).iter()))
 }
 
 /// The inner service: answers with its response once, and keeps what it saw.

@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 use tower::{service_fn, Layer, Service};
 use tower_cookie_consent::CookieConsentLayer;
 
-use super::seed_policy;
+use super::{filter_only, seed_policy};
 
 /// The error type of the test app.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -295,9 +295,15 @@ where
     }
 }
 
-/// [`app`] behind `CookieConsentLayer::new(seed_policy())`, served.
+/// [`app`] behind the layer with the seed policy's cookies, served.
+///
+/// These suites check the wire and the `Set-Cookie` filter: the app echoes
+/// the request's `Cookie` headers byte for byte, and the expected answers
+/// are computed from the lines alone. So request-side hiding and purge are
+/// off here; `tests/tcp_revocation.rs` runs them over TCP.
 pub async fn serve_app() -> Server {
-    serve(CookieConsentLayer::new(seed_policy()).layer(app())).await
+    let policy = filter_only(seed_policy());
+    serve(CookieConsentLayer::new(policy).layer(app())).await
 }
 
 async fn connect(addr: SocketAddr) -> TcpStream {

@@ -1,0 +1,461 @@
+//! The request's cookies as the layer judges them: one pass that finds
+//! what must be hidden from the application and what a response may have
+//! to delete, and the rewrite of the `Cookie` headers that hides them.
+
+use http::header::COOKIE;
+use http::{HeaderMap, HeaderValue};
+use smallvec::SmallVec;
+
+use crate::ascii;
+use crate::consent::{self, Jar, Pair, Reading, RequestJar};
+use crate::policy::{Class, Grants, Policy, UnknownCookies};
+
+/// How many `Cookie` header values the scan keeps for a later purge
+/// without touching the heap. HTTP/1.1 sends one `Cookie` header, so one
+/// slot would do there; HTTP/2 may send one field per cookie (RFC 9113
+/// section 8.2.3), and a request with more than this many category cookies
+/// in separate fields pays one allocation.
+const INLINE_VALUES: usize = 4;
+
+/// What the request's cookies hold, read once when the request arrives.
+#[derive(Clone, Default)]
+pub(crate) struct CookieScan {
+    /// The categories of the cookies the request carried.
+    carried: Grants,
+    /// Bit `i`: the `i`-th pair of the request (counted across its `Cookie`
+    /// headers, in order) must be hidden from the application. Pairs past
+    /// the 64th are judged again by the rewrite.
+    hidden: u64,
+    /// Whether a pair past the 64th must be hidden.
+    hidden_late: bool,
+    /// The `Cookie` header values that hold a cookie of a category, kept
+    /// for the response: when the response sets the consent cookie, its
+    /// new value may withdraw a category the request granted, and the
+    /// names to delete are only in the request. A clone of a header value
+    /// shares its bytes (a reference count), it does not copy them.
+    values: SmallVec<[HeaderValue; INLINE_VALUES]>,
+}
+
+/// How many copies of the consent cookie the scan hands to the consent
+/// reader without touching the heap (a browser sends a host-only and a
+/// `Domain` copy at most, unless several paths hold one). More copies are
+/// read again from the headers.
+const INLINE_CONSENT_VALUES: usize = 4;
+
+/// Never the kept values: a `Debug` print of the enforcer or the response
+/// future must not put cookie values in a log.
+impl std::fmt::Debug for CookieScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CookieScan")
+            .field("carried", &self.carried)
+            .field("hidden", &format_args!("{:#b}", self.hidden))
+            .field("hidden_late", &self.hidden_late)
+            .field("values", &self.values.len())
+            .finish()
+    }
+}
+
+impl CookieScan {
+    /// Reads the request's consent and classifies every cookie of the
+    /// request, in one pass over the `Cookie` headers: the pass that
+    /// classifies the names also finds the consent cookie's values, so the
+    /// consent reader does not search the headers again. `gpc` says whether
+    /// the request carries `Sec-GPC: 1`. Returns the reading and what the
+    /// consent grants (`Sec-GPC` applied).
+    pub(crate) fn read(policy: &Policy, headers: &HeaderMap, gpc: bool) -> (Reading, Grants, Self) {
+        let settings = policy.revocation();
+        let mut scan = Self::default();
+        if !(settings.purge || settings.strip_request_cookies) {
+            let reading = consent::read(policy, &RequestJar::new(policy, headers));
+            let granted = settings.under_gpc(reading.grants(), gpc);
+            return (reading, granted.union(policy.exempt()), scan);
+        }
+        // What each of the first 64 pairs is; the grant that decides which
+        // ones to hide is only known once the consent has been read.
+        let mut unknown_pairs = 0u64;
+        let mut category_pairs = 0u64;
+        let mut categories = [0u8; 64];
+        let mut late_categories = Grants::NONE;
+        let mut late_unknown = false;
+        let mut consent_values: SmallVec<[&[u8]; INLINE_CONSENT_VALUES]> = SmallVec::new();
+        let mut consent_copies = 0usize;
+        let mut index = 0usize;
+        for value in headers.get_all(COOKIE) {
+            let mut holds_category = false;
+            for pair in header_pairs(value.as_bytes()) {
+                match policy.classify(pair.name).map(|found| found.class) {
+                    Some(Class::Category(category)) => {
+                        scan.carried.insert(usize::from(category));
+                        holds_category = true;
+                        match index {
+                            0..64 => {
+                                category_pairs |= 1 << index;
+                                categories[index] = category;
+                            }
+                            _ => late_categories.insert(usize::from(category)),
+                        }
+                    }
+                    // Only the format's own cookie holds the values the
+                    // reader takes one by one; the other consent cookies
+                    // (GOV.UK's `cookies_preferences_set`, Complianz's
+                    // `cmplz_` family) are read from the pairs, as
+                    // `RequestJar` does.
+                    Some(Class::Consent) if pair.name == policy.consent_pattern() => {
+                        consent_copies += 1;
+                        if !consent_values.spilled() && consent_values.len() < INLINE_CONSENT_VALUES
+                        {
+                            consent_values.push(pair.value());
+                        }
+                    }
+                    Some(Class::Consent) => {}
+                    Some(Class::Necessary) => {}
+                    None => match index {
+                        0..64 => unknown_pairs |= 1 << index,
+                        _ => late_unknown = true,
+                    },
+                }
+                index += 1;
+            }
+            if holds_category && settings.purge {
+                scan.values.push(value.clone());
+            }
+        }
+        let reading = if consent_copies <= INLINE_CONSENT_VALUES {
+            consent::read(
+                policy,
+                &ScannedJar {
+                    values: &consent_values,
+                    headers: RequestJar::new(policy, headers),
+                },
+            )
+        } else {
+            consent::read(policy, &RequestJar::new(policy, headers))
+        };
+        // Exempt categories need no consent: no signal withdraws them, and
+        // their cookies are neither hidden nor purged.
+        let granted = settings
+            .under_gpc(reading.grants(), gpc)
+            .union(policy.exempt());
+        if settings.strip_request_cookies {
+            if policy.unknown_cookies() == UnknownCookies::Strip {
+                scan.hidden = unknown_pairs;
+                scan.hidden_late = late_unknown;
+            }
+            let mut bits = category_pairs;
+            while bits != 0 {
+                let index = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if !granted.contains(usize::from(categories[index])) {
+                    scan.hidden |= 1 << index;
+                }
+            }
+            scan.hidden_late |= late_categories.difference(granted) != Grants::NONE;
+        }
+        (reading, granted, scan)
+    }
+
+    /// Whether the rewrite of the `Cookie` headers has anything to remove.
+    pub(crate) fn hides_any(&self) -> bool {
+        self.hidden != 0 || self.hidden_late
+    }
+
+    /// Whether the request carried a cookie of a category that `granted`
+    /// leaves out: the one test a response pays when there is nothing to
+    /// purge.
+    pub(crate) fn carries_outside(&self, granted: Grants) -> bool {
+        self.carried.difference(granted) != Grants::NONE
+    }
+
+    /// The `Cookie` header values that hold a cookie of a category.
+    pub(crate) fn values(&self) -> &[HeaderValue] {
+        &self.values
+    }
+
+    /// Removes from the `Cookie` headers (the ones this scan read) every
+    /// pair it found hidden, keeping the other pairs' bytes and order
+    /// (joined by `; `). A header without a hidden pair is put back as it
+    /// was (its bytes are shared, not copied), and one whose every pair is
+    /// hidden is removed. Only called when something is hidden: it
+    /// allocates the rewritten values.
+    pub(crate) fn rewrite(&self, headers: &mut HeaderMap, policy: &Policy, granted: Grants) {
+        let values: SmallVec<[HeaderValue; INLINE_VALUES]> =
+            headers.get_all(COOKIE).iter().cloned().collect();
+        headers.remove(COOKIE);
+        let mut index = 0usize;
+        for value in values {
+            // One pass over the header's pairs: the bitmap judges the first
+            // 64 pairs of the request, the policy the rest. `None`: nothing
+            // hidden in this header.
+            let rewritten = {
+                let mut kept: SmallVec<[&[u8]; INLINE_PAIRS]> = SmallVec::new();
+                let mut dropped = false;
+                for pair in header_pairs(value.as_bytes()) {
+                    let hide = match index {
+                        0..64 => self.hidden & (1 << index) != 0,
+                        _ => hidden(policy, granted, pair.name),
+                    };
+                    index += 1;
+                    if hide {
+                        dropped = true;
+                        crate::trace::debug_event!(
+                            cookie = %crate::trace::Bytes(pair.name),
+                            category = crate::trace::category(policy, pair.name),
+                            reason = crate::trace::reason(policy, pair.name),
+                            "hid a request cookie from the application"
+                        );
+                    } else {
+                        kept.push(pair.raw);
+                    }
+                }
+                dropped.then(|| join(&kept))
+            };
+            match rewritten {
+                None => headers.append(COOKIE, value),
+                Some(Some(value)) => headers.append(COOKIE, value),
+                // Every pair hidden: the header goes.
+                Some(None) => false,
+            };
+        }
+    }
+}
+
+/// How many kept pairs of one rewritten header are held without touching
+/// the heap.
+const INLINE_PAIRS: usize = 16;
+
+/// The pairs joined by `; ` as one header value, or `None` when there is
+/// none. A pair with a byte a header value cannot hold only comes from an
+/// upstream that skipped validation: it is dropped rather than let it spoil
+/// the whole header.
+fn join(pairs: &[&[u8]]) -> Option<HeaderValue> {
+    let joined = |pairs: &mut dyn Iterator<Item = &[u8]>, len: usize| {
+        // The exact length, so that the header value takes the buffer as it
+        // is instead of allocating again.
+        let mut out = Vec::with_capacity(len);
+        for pair in pairs {
+            if !out.is_empty() {
+                out.extend_from_slice(b"; ");
+            }
+            out.extend_from_slice(pair);
+        }
+        out
+    };
+    let len = |pairs: &mut dyn Iterator<Item = &[u8]>| {
+        pairs
+            .map(|pair| pair.len() + 2)
+            .sum::<usize>()
+            .saturating_sub(2)
+    };
+    if pairs.is_empty() {
+        return None;
+    }
+    let all = joined(&mut pairs.iter().copied(), len(&mut pairs.iter().copied()));
+    if let Ok(value) = HeaderValue::try_from(all) {
+        return Some(value);
+    }
+    let valid = || {
+        pairs
+            .iter()
+            .copied()
+            .filter(|pair| pair.iter().all(|&b| is_value_byte(b)))
+    };
+    let size = len(&mut valid());
+    if size == 0 {
+        return None;
+    }
+    HeaderValue::try_from(joined(&mut valid(), size)).ok()
+}
+
+/// Whether the application must not see the request cookie `name`: one of
+/// a category `granted` leaves out, or a name the policy does not list
+/// when it strips unknown cookies. Never the consent cookie nor a necessary
+/// cookie. The scan's judgement, for the pairs past its bitmap.
+fn hidden(policy: &Policy, granted: Grants, name: &[u8]) -> bool {
+    match policy.classify(name).map(|found| found.class) {
+        Some(Class::Category(index)) => !granted.contains(usize::from(index)),
+        Some(Class::Consent | Class::Necessary) => false,
+        None => policy.unknown_cookies() == UnknownCookies::Strip,
+    }
+}
+
+/// The request's jar with the consent cookie's values already found by
+/// the scan.
+struct ScannedJar<'a, 's> {
+    values: &'s [&'a [u8]],
+    headers: RequestJar<'a>,
+}
+
+impl<'a> Jar<'a> for ScannedJar<'a, '_> {
+    fn consent_values(&self) -> impl Iterator<Item = &'a [u8]> {
+        self.values.iter().copied()
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = Pair<'a>> {
+        self.headers.pairs()
+    }
+}
+
+/// A byte `HeaderValue::from_bytes` accepts: visible ASCII, SP, HTAB and
+/// obs-text (RFC 9110 section 5.5).
+fn is_value_byte(byte: u8) -> bool {
+    byte == b'\t' || (byte >= 0x20 && byte != 0x7f)
+}
+
+/// One cookie of a `Cookie` header: the pair's bytes, SP and HTAB trimmed,
+/// and its name as a browser sends it (RFC 6265bis section 5.4): empty for
+/// a pair without `=`, a nameless cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawPair<'a> {
+    pub(crate) raw: &'a [u8],
+    pub(crate) name: &'a [u8],
+}
+
+impl<'a> RawPair<'a> {
+    /// The value, SP and HTAB trimmed: what follows the first `=`, or the
+    /// whole pair for a nameless cookie.
+    pub(crate) fn value(&self) -> &'a [u8] {
+        match ascii::find_byte(self.raw, b'=') {
+            Some(eq) => ascii::trim_wsp_start(&self.raw[eq + 1..]),
+            None => self.raw,
+        }
+    }
+}
+
+/// The pairs of one `Cookie` header value, in order, skipping empty ones
+/// (`a=1;; b=2`). Reads the same pairs as the consent reader's iterator,
+/// and keeps each pair's bytes for the rewrite.
+pub(crate) fn header_pairs(header: &[u8]) -> HeaderPairs<'_> {
+    HeaderPairs { rest: Some(header) }
+}
+
+/// Iterator over one `Cookie` header's pairs. Created by [`header_pairs`].
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderPairs<'a> {
+    /// What follows the last `;` read; `None` past the last pair.
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for HeaderPairs<'a> {
+    type Item = RawPair<'a>;
+
+    fn next(&mut self) -> Option<RawPair<'a>> {
+        loop {
+            let current = self.rest?;
+            // Values are long and names short: `memchr` finds the pair's
+            // end in vector steps, then the eight-byte search finds the
+            // name's `=` near the pair's start.
+            let pair = match memchr::memchr(b';', current) {
+                Some(end) => {
+                    self.rest = Some(&current[end + 1..]);
+                    &current[..end]
+                }
+                None => {
+                    self.rest = None;
+                    current
+                }
+            };
+            let raw = ascii::trim_wsp(pair);
+            if raw.is_empty() {
+                continue;
+            }
+            let name = match ascii::find_byte(raw, b'=') {
+                Some(eq) => ascii::trim_wsp_end(&raw[..eq]),
+                None => &[][..],
+            };
+            return Some(RawPair { raw, name });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(header: &str) -> Vec<(&str, &str)> {
+        header_pairs(header.as_bytes())
+            .map(|pair| {
+                (
+                    std::str::from_utf8(pair.raw).unwrap(),
+                    std::str::from_utf8(pair.name).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pairs_keep_their_bytes() {
+        assert_eq!(
+            pairs("a=1; b = 2 ;;c; =e;f=g=h; \t"),
+            [
+                ("a=1", "a"),
+                ("b = 2", "b"),
+                ("c", ""),
+                ("=e", ""),
+                ("f=g=h", "f")
+            ]
+        );
+        assert_eq!(pairs(""), []);
+        assert_eq!(pairs(";"), []);
+        assert_eq!(pairs("x=\"a;b\""), [("x=\"a", "x"), ("b\"", "")]);
+    }
+
+    #[test]
+    fn join_drops_only_pairs_a_header_cannot_hold() {
+        assert_eq!(join(&[b"a=1", b"b = 2"]).unwrap(), "a=1; b = 2");
+        assert_eq!(
+            join(&[b"a=1", b"b=\n2", b"c=3\x7f", b"d=4"]).unwrap(),
+            "a=1; d=4"
+        );
+        assert_eq!(join(&[b"b=\r"]), None);
+        assert_eq!(join(&[]), None);
+    }
+
+    #[test]
+    fn the_scan_reads_the_consent_like_the_consent_reader() {
+        let policy = Policy::builder()
+            .category("statistics", ["_ga"])
+            .category("marketing", ["_fbp"])
+            .build()
+            .unwrap();
+        let cases: [&[&str]; 6] = [
+            &["cookies_preferences=statistics"],
+            &[
+                "a=1; cookies_preferences = all ;b",
+                "cookies_preferences=marketing",
+            ],
+            &["cookies_preferences=%ZZ; _ga=1"],
+            &["xcookies_preferences=all; cookies_preferencesx=all"],
+            &[],
+            // More copies than the scan holds inline: read again.
+            &[
+                "cookies_preferences=all; cookies_preferences=all; cookies_preferences=all",
+                "cookies_preferences=all; cookies_preferences=statistics",
+            ],
+        ];
+        for headers in cases {
+            let mut map = HeaderMap::new();
+            for value in headers {
+                map.append(COOKIE, HeaderValue::from_str(value).unwrap());
+            }
+            let expected = consent::read(&policy, &RequestJar::new(&policy, &map));
+            let (reading, granted, _) = CookieScan::read(&policy, &map, false);
+            assert_eq!(reading, expected, "{headers:?}");
+            assert_eq!(granted, expected.grants(), "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn pairs_read_like_the_consent_reader() {
+        for header in ["a=1; b = 2 ;;c", "d=; =e", "", "f=g=h;", " ; a\t=\t1 ;b"] {
+            let mut map = HeaderMap::new();
+            map.insert(COOKIE, HeaderValue::from_str(header).unwrap());
+            let ours: Vec<&[u8]> = header_pairs(header.as_bytes())
+                .map(|pair| pair.name)
+                .collect();
+            let policy = Policy::builder().build().unwrap();
+            let jar = RequestJar::new(&policy, &map);
+            let theirs: Vec<&[u8]> = jar.pairs().map(|(name, _)| name).collect();
+            assert_eq!(ours, theirs, "{header:?}");
+        }
+    }
+}
