@@ -22,6 +22,7 @@ pub(crate) struct PolicyConfig {
     revision: Option<u64>,
     cookiebot_unregulated_grants_all: bool,
     unknown_cookies: UnknownCookies,
+    known_cookies: InOrder<String>,
 }
 
 impl TryFrom<PolicyConfig> for Policy {
@@ -48,6 +49,7 @@ impl TryFrom<PolicyConfig> for Policy {
         if let Some(revision) = config.revision {
             builder = builder.revision(revision);
         }
+        builder = builder.known_cookies(config.known_cookies.0);
         builder.build()
     }
 }
