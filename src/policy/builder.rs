@@ -707,6 +707,12 @@ fn insert_known(
     let rows: Vec<_> = known::rows()
         .filter(|(_, row)| !matcher.covers(row.name().as_bytes(), row.is_prefix()))
         .collect();
+    // The entries live as long as the policy: no spare capacity.
+    entries.reserve_exact(
+        rows.iter()
+            .filter(|(_, row)| mapping.get(row.category()).is_some())
+            .count(),
+    );
     for (id, row) in rows {
         let answer = match mapping.get(row.category()) {
             Some(index) => {
