@@ -563,13 +563,8 @@ pub fn check_rows_agree(policy: &Policy, request: &Request<()>, template: &Respo
     );
 }
 
-/// [`check_rows_agree`] for the policy-size group, where the baseline is
-/// not run: the layer keeps exactly the necessary and statistics lines.
-pub fn check_policy_size_response(policy: &Policy, request: &Request<()>, template: &Response<()>) {
-    check_kept_names(policy, request, template, &POLICY_SIZE_KEPT);
-}
-
-/// Checks that the layer keeps exactly the lines named `expected`, in order.
+/// [`check_rows_agree`] for the policy-size groups, where the baseline is
+/// not run: the layer keeps exactly the lines named `expected`, in order.
 pub fn check_kept_names(
     policy: &Policy,
     request: &Request<()>,
