@@ -34,6 +34,16 @@ fn known_policy() -> Policy {
         .expect("valid policy")
 }
 
+/// `builder` with a `statistics` category (Matomo's cookies) to which the
+/// database's Analytics rows are mapped.
+fn analytics_as_statistics(builder: PolicyBuilder) -> Policy {
+    builder
+        .category("statistics", ["_pk_id*"])
+        .known_cookies([("Analytics", "statistics")])
+        .build()
+        .expect("valid policy")
+}
+
 fn consent(value: &str) -> String {
     format!("cookies_preferences={value}")
 }
@@ -190,23 +200,13 @@ fn a_declared_exact_name_wins_over_the_database() {
 
     // A declared exact name equal to a known prefix: the exact name is the
     // policy's, the longer names the database's.
-    let policy = Policy::builder()
-        .necessary(["_gat"])
-        .category("statistics", ["_pk_id*"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let policy = analytics_as_statistics(Policy::builder().necessary(["_gat"]));
     assert!(KnownCookie::lookup("_gat").unwrap().is_prefix());
     assert_eq!(policy.category_of("_gat"), Some("necessary"));
     assert_eq!(policy.category_of("_gat_UA-1234"), Some("statistics"));
 
     // A declared exact name under a known prefix.
-    let policy = Policy::builder()
-        .necessary(["_ga_consent_check"])
-        .category("statistics", ["_pk_id*"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let policy = analytics_as_statistics(Policy::builder().necessary(["_ga_consent_check"]));
     assert_eq!(policy.category_of("_ga_consent_check"), Some("necessary"));
     assert_eq!(policy.category_of("_ga_consent_checks"), Some("statistics"));
     assert_eq!(policy.category_of("_ga_ABC123"), Some("statistics"));
@@ -239,12 +239,7 @@ async fn a_declared_prefix_wins_over_known_exact_names_and_longer_known_prefixes
     );
 
     // A declared prefix that is a known exact name (`_gid`).
-    let policy = Policy::builder()
-        .necessary(["_gid*"])
-        .category("statistics", ["_pk_id*"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let policy = analytics_as_statistics(Policy::builder().necessary(["_gid*"]));
     assert_eq!(policy.category_of("_gid"), Some("necessary"));
     assert_eq!(policy.category_of("_gidx"), Some("necessary"));
 
@@ -263,12 +258,7 @@ async fn a_declared_prefix_wins_over_known_exact_names_and_longer_known_prefixes
 
     // A declared prefix longer than a known one: the declared prefix takes
     // its names, the known one the rest.
-    let policy = Policy::builder()
-        .necessary(["_ga_INTERNAL*"])
-        .category("statistics", ["_pk_id*"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let policy = analytics_as_statistics(Policy::builder().necessary(["_ga_INTERNAL*"]));
     assert_eq!(policy.category_of("_ga_INTERNAL1"), Some("necessary"));
     assert_eq!(policy.category_of("_ga_ABC123"), Some("statistics"));
 }
@@ -296,24 +286,17 @@ fn the_consent_cookie_stays_the_consent_cookie() {
 
 #[tokio::test]
 async fn unmapped_database_categories_stay_unknown() {
-    let strip = Policy::builder()
-        .category("statistics", ["_pk_id*"])
-        .category("marketing", ["_hjid"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let strip = analytics_as_statistics(Policy::builder().category("marketing", ["_hjid"]));
     assert_eq!(strip.category_of("_fbp"), None);
     assert!(strip.entry_of("_fbp").is_none());
     // Unknown under `Strip`: stripped, even with every category granted.
     assert_eq!(kept(&strip, &[&consent("all")], &[GA, FBP]).await, [GA]);
 
-    let allow = Policy::builder()
-        .category("statistics", ["_pk_id*"])
-        .category("marketing", ["_hjid"])
-        .known_cookies([("Analytics", "statistics")])
-        .unknown_cookies(UnknownCookies::Allow)
-        .build()
-        .unwrap();
+    let allow = analytics_as_statistics(
+        Policy::builder()
+            .category("marketing", ["_hjid"])
+            .unknown_cookies(UnknownCookies::Allow),
+    );
     // Unknown under `Allow`: kept without consent. `_ga` is now known, so
     // it needs statistics, where without the mapping `Allow` let it pass.
     assert_eq!(kept(&allow, &[], &[GA, FBP]).await, [FBP]);
@@ -338,11 +321,7 @@ fn a_longer_row_of_an_unmapped_category_keeps_its_names_from_a_mapped_prefix() {
             .category(),
         KnownCategory::Functional
     );
-    let policy = Policy::builder()
-        .category("statistics", ["_pk_id*"])
-        .known_cookies([("Analytics", "statistics")])
-        .build()
-        .unwrap();
+    let policy = analytics_as_statistics(Policy::builder());
     assert_eq!(policy.category_of("_sx"), Some("statistics"));
     assert_eq!(policy.category_of("_secure_session_id"), None);
 }
@@ -566,4 +545,31 @@ fn without_a_mapping_the_policy_is_unchanged() {
         .and_then(|category| policy.known_category(category))
         .is_none());
     assert!(format!("{policy:?}").contains("known_cookies: []"));
+}
+
+/// The README's known-cookies snippet is a policy that does what the
+/// section says.
+#[test]
+fn the_readme_snippet_is_valid() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Known cookies\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a known-cookies section");
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|block| block.split("```").next())
+        .expect("a TOML block");
+    let policy: Policy = toml::from_str(block).unwrap();
+    assert_eq!(policy.category_of("_ga"), Some("statistics"));
+    assert_eq!(policy.category_of("_fbp"), Some("marketing"));
+    assert_eq!(policy.category_of("sessionid"), Some("necessary"));
+    assert_eq!(policy.category_of("_pk_id.1.abcd"), Some("statistics"));
+    assert!(policy.is_declared("_pk_id.1.abcd"));
+    assert_eq!(
+        policy.category_of("_secure_session_id"),
+        Some("preferences")
+    );
 }

@@ -92,7 +92,7 @@ pub enum UnknownCookies {
 ///                                "purpose": "Unique visitor id", "lifetime": "12 months"}]},
 ///  "exempt_categories": ["audience"],
 ///  "aliases": {"C0004": "marketing"},
-///  "known_cookies": {"Analytics": "audience", "Marketing": "marketing"},
+///  "known_cookies": {"Marketing": "marketing"},
 ///  "unknown_cookies": "strip"}
 /// ```
 ///
