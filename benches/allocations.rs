@@ -69,6 +69,15 @@ fn main() {
         }
     }
 
+    let response = support::known_cookies_response();
+    for size in [10, 100, 1_000, 10_000] {
+        let policy = support::known_policy_of_size(size);
+        for row in [Row::Passthrough, Row::Floor, Row::Layer] {
+            let n = measure(row, &policy, &request, &response);
+            add(format!("policy_size_known/{}/{size}", row.name()), n);
+        }
+    }
+
     let mut table = String::from("| benchmark | allocations per request |\n|---|---:|\n");
     let mut json = String::from("{\n");
     for (index, (id, count)) in results.iter().enumerate() {

@@ -15,8 +15,9 @@
 //!
 //! Benchmark ids are `scenario/S1/layer`, `set_cookie_count/layer/16`,
 //! `cookie_bytes/layer/1024`, `policy_size/layer/1000`,
-//! `consent/layer/cookiebot` and `parsers/...`; `scripts/bench-table.py`
-//! builds the tables of BENCHMARKS.md from them.
+//! `policy_size_known/layer/1000`, `consent/layer/cookiebot` and
+//! `parsers/...`; `scripts/bench-table.py` builds the tables of
+//! BENCHMARKS.md from them.
 
 mod support;
 
@@ -115,21 +116,70 @@ fn cookie_bytes(c: &mut Criterion) {
 }
 
 fn policy_size(c: &mut Criterion) {
-    let mut group = c.benchmark_group("policy_size");
+    policy_size_group(
+        c,
+        "policy_size",
+        support::policy_of_size,
+        &support::policy_size_response(),
+        &support::POLICY_SIZE_KEPT,
+    );
+}
+
+/// The policy-size rows with the known-cookie database mapped: the same
+/// policies plus the database's rows in one matcher, on a response with
+/// three more names that only the database knows. The `lookup` ids time one
+/// name's classification alone, with and without the database, for a name
+/// only the database knows (`_ga`) and one of the policy's (`_pk_x0`).
+fn policy_size_known(c: &mut Criterion) {
+    let mut lookups = c.benchmark_group("parsers");
+    for size in [10, 10_000] {
+        for (known, policy) in [
+            ("off", support::policy_of_size(size)),
+            ("on", support::known_policy_of_size(size)),
+        ] {
+            for name in ["_ga", "_pk_x0"] {
+                let id = format!("category_of/{name}/known_{known}/{size}");
+                lookups.bench_function(id, |b| {
+                    b.iter(|| black_box(policy.category_of(black_box(name))).is_some())
+                });
+            }
+        }
+    }
+    lookups.finish();
+
+    policy_size_group(
+        c,
+        "policy_size_known",
+        support::known_policy_of_size,
+        &support::known_cookies_response(),
+        &support::KNOWN_COOKIES_KEPT,
+    );
+}
+
+/// One policy-size group: `policy_of(size)` for 10 to 10,000 generated
+/// names, checked to keep the lines named `kept` of `response`.
+fn policy_size_group(
+    c: &mut Criterion,
+    name: &str,
+    policy_of: fn(usize) -> tower_cookie_consent::Policy,
+    response: &Response<()>,
+    kept: &[&str],
+) {
+    let mut group = c.benchmark_group(name);
     let request = support::request(Some(&support::typical_cookie_header("statistics")));
-    let response = support::policy_size_response();
     for size in [10, 100, 1_000, 10_000] {
-        let policy = support::policy_of_size(size);
-        support::check_policy_size_response(&policy, &request, &response);
-        // The hand-written baseline scans its prefix list linearly; it is
-        // not part of this group, which is about the crate's matcher.
+        let policy = policy_of(size);
+        support::check_kept_names(&policy, &request, response, kept);
+        // The hand-written baseline scans its prefix list linearly (and
+        // does not know the database); it is not part of these groups,
+        // which are about the crate's matcher.
         for row in [Row::Passthrough, Row::Floor, Row::Layer] {
             let bench = Bench {
                 group: &mut group,
                 id: BenchmarkId::new(row.name(), size),
                 request: &request,
             };
-            support::with_row(row, &policy, &response, bench);
+            support::with_row(row, &policy, response, bench);
         }
     }
     group.finish();
@@ -253,6 +303,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = scenarios, set_cookie_count, cookie_bytes, policy_size, consent, parsers
+    targets = scenarios, set_cookie_count, cookie_bytes, policy_size, policy_size_known, consent, parsers
 }
 criterion_main!(benches);

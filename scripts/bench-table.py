@@ -30,6 +30,7 @@ SCALING = [
     ("set_cookie_count", "Set-Cookie headers"),
     ("cookie_bytes", "Cookie header bytes"),
     ("policy_size", "policy names and prefixes"),
+    ("policy_size_known", "policy names, known cookies on"),
 ]
 COLORS = {
     "passthrough": "#7f7f7f",

@@ -261,9 +261,11 @@ def render(total, entries, skipped, duplicates):
         "use super::{KnownCookie, Texts, NONE};",
         "",
         "/// Every row's name, in row order; a row holds its name's start and length.",
+        "/// A prefix row's name is followed by a `*` that its length leaves out, so",
+        "/// that a policy entry made from the row borrows `prefix*` from here.",
         "pub(super) static NAMES: &str = concat!(",
     ]
-    out += [f"    {rust_str(e['name'])}," for e in entries]
+    out += [f"    {rust_str(e['name'] + ('*' if e['prefix'] else ''))}," for e in entries]
     out.append(");")
     out.append("")
     out += texts_item("PLATFORMS", "Each platform once, sorted.", platforms)
@@ -295,7 +297,7 @@ def render(total, entries, skipped, duplicates):
             "true" if e["prefix"] else "false",
         ]
         out.append(f"    KnownCookie::row({', '.join(fields)}), // {rust_str(e['name'])}")
-        start += length
+        start += length + (1 if e["prefix"] else 0)
     out.append("];")
     return "\n".join(out) + "\n"
 

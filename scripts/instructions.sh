@@ -2,7 +2,13 @@
 # Instructions per request for every scenario and row, counted by callgrind.
 #
 #     scripts/instructions.sh [SCENARIO...]
+#     ROWS="floor layer lookup" scripts/instructions.sh P10 P10000 K10 K10000
 #     scripts/instructions.sh --json        # benches/json.rs, per consent value
+#
+# Scenarios are S1 to S4, and the policy-size rows P<size> and K<size>
+# (10, 100, 1000 or 10000 policy names, without and with the known-cookie
+# database), for which the hand-written row does not apply. ROWS picks the
+# rows; `lookup` counts only the policy's lookups of the response's names.
 #
 # Runs benches/instructions.rs under valgrind twice per row (LOW and HIGH
 # requests) and prints (total(HIGH) - total(LOW)) / (HIGH - LOW): start-up
@@ -55,10 +61,15 @@ fi
 
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(S1 S2 S3 S4 S5 S6)
-printf '| scenario | passthrough | floor | layer | handwritten |\n|---|---:|---:|---:|---:|\n'
+read -r -a rows <<<"${ROWS:-passthrough floor layer handwritten}"
+printf '| scenario |'
+printf ' %s |' "${rows[@]}"
+printf '\n|---|'
+printf -- '---:|%.0s' "${rows[@]}"
+printf '\n'
 for scenario in "${scenarios[@]}"; do
     row_line="| $scenario"
-    for row in passthrough floor layer handwritten; do
+    for row in "${rows[@]}"; do
         low=$(total "$scenario" "$row" "$LOW")
         high=$(total "$scenario" "$row" "$HIGH")
         row_line+=" | $(( (high - low) / (HIGH - LOW) ))"

@@ -343,6 +343,29 @@ fn every_consent_format() {
     }
 }
 
+/// Known cookies: the policy-size policies with the database mapped, on
+/// a response with names that only the database knows. The lookup walks
+/// one matcher that holds both, so it costs no allocation either, whatever
+/// the policy's size.
+#[test]
+fn known_cookies() {
+    let response = support::known_cookies_response();
+    let kept: Vec<String> = support::set_cookies(&response)
+        .into_iter()
+        .filter(|line| {
+            support::KNOWN_COOKIES_KEPT.contains(&line.split('=').next().unwrap_or_default())
+        })
+        .collect();
+    let kept = lines_str(&kept);
+    assert_eq!(kept.len(), support::KNOWN_COOKIES_KEPT.len());
+    for size in [10, 10_000] {
+        let policy = support::known_policy_of_size(size);
+        assert_no_allocation_with(&policy, &[STATISTICS], &response, &kept);
+        // A first visit: the known trackers are stripped.
+        assert_no_allocation_with(&policy, &[], &response, &kept[..2]);
+    }
+}
+
 /// A response whose header map is exactly full: one more header name
 /// would make it grow. The distinct names go in after the `Set-Cookie`
 /// lines, because `HeaderMap::append` grows a full map even for a name it

@@ -263,6 +263,27 @@ const STEMS: [&str; 8] = [
 /// The seed policy plus `size` generated names, half exact names and half
 /// prefixes, spread over both categories.
 pub fn policy_of_size(size: usize) -> Policy {
+    policy_builder_of_size(size)
+        .build()
+        .expect("valid generated policy")
+}
+
+/// The database categories that [`known_policy_of_size`] maps.
+pub const KNOWN_COOKIES: [(&str, &str); 2] =
+    [("Analytics", "statistics"), ("Marketing", "marketing")];
+
+/// [`policy_of_size`] with the known cookies of the embedded database
+/// mapped ([`KNOWN_COOKIES`]): the matcher holds the policy's names plus
+/// the database's 2,244 rows.
+pub fn known_policy_of_size(size: usize) -> Policy {
+    policy_builder_of_size(size)
+        .known_cookies(KNOWN_COOKIES)
+        .build()
+        .expect("valid generated policy")
+}
+
+/// [`policy_of_size`], before it is built.
+fn policy_builder_of_size(size: usize) -> PolicyBuilder {
     let mut statistics = vec!["_pk_id*".to_owned(), "_pk_ses*".to_owned()];
     let mut marketing = vec![
         "_hjid".to_owned(),
@@ -286,8 +307,6 @@ pub fn policy_of_size(size: usize) -> Policy {
         .necessary(["sessionid", "csrftoken", "django_language"])
         .category("statistics", statistics)
         .category("marketing", marketing)
-        .build()
-        .expect("valid generated policy")
 }
 
 /// The response of the policy-size group: the typical lines, a hit on a
@@ -302,6 +321,75 @@ pub fn policy_size_response() -> Response<()> {
         "_ga_x9999999=GS1.1.1714000000.1.0.1714000000.0; Max-Age=63072000; Path=/".to_owned(),
     );
     response(&lines)
+}
+
+/// The response of the known-cookies group: [`policy_size_response`] plus
+/// three names that only the database knows, `_ga` (Analytics: kept under a
+/// `statistics` consent), `_fbp` (Marketing: stripped) and `_gcl_au`
+/// (Marketing: stripped). With the database, `_ga_x9999999` is known too
+/// (the `_ga_` prefix row, Analytics), so it is kept.
+pub fn known_cookies_response() -> Response<()> {
+    let mut lines: Vec<String> = set_cookies(&policy_size_response());
+    lines.push("_ga=GA1.1.1234567890.1714000000; Max-Age=63072000; Path=/".to_owned());
+    lines.push("_fbp=fb.1.1714000000000.1234567890; Max-Age=7776000; Path=/".to_owned());
+    lines.push("_gcl_au=1.1.1234567890.1714000000; Max-Age=7776000; Path=/".to_owned());
+    response(&lines)
+}
+
+/// The names the layer keeps from [`known_cookies_response`] under a
+/// `statistics` consent and [`known_policy_of_size`].
+pub const KNOWN_COOKIES_KEPT: [&str; 7] = [
+    "sessionid",
+    "csrftoken",
+    "_pk_id.1.1fff",
+    "_pk_x0",
+    "_hj1_session",
+    "_ga_x9999999",
+    "_ga",
+];
+
+/// The names the layer keeps from [`policy_size_response`] under a
+/// `statistics` consent and [`policy_of_size`].
+pub const POLICY_SIZE_KEPT: [&str; 5] = [
+    "sessionid",
+    "csrftoken",
+    "_pk_id.1.1fff",
+    "_pk_x0",
+    "_hj1_session",
+];
+
+/// The policy-size rows as scenarios, for counting instructions: `P<size>`
+/// is [`policy_of_size`] and `K<size>` is [`known_policy_of_size`], both on
+/// [`known_cookies_response`] under a `statistics` consent, so that the two
+/// differ only by the database. The hand-written baseline does not know the
+/// database, so only the other rows apply.
+pub fn policy_size_scenarios() -> Vec<Scenario> {
+    let request = request(Some(&typical_cookie_header("statistics")));
+    let mut scenarios = Vec::new();
+    for (size, p, k) in [
+        (10, "P10", "K10"),
+        (100, "P100", "K100"),
+        (1_000, "P1000", "K1000"),
+        (10_000, "P10000", "K10000"),
+    ] {
+        scenarios.push(Scenario {
+            name: p,
+            policy: policy_of_size(size),
+            request: request.clone(),
+            response: known_cookies_response(),
+            kept: POLICY_SIZE_KEPT.len(),
+            purged: 0,
+        });
+        scenarios.push(Scenario {
+            name: k,
+            policy: known_policy_of_size(size),
+            request: request.clone(),
+            response: known_cookies_response(),
+            kept: KNOWN_COOKIES_KEPT.len(),
+            purged: 0,
+        });
+    }
+    scenarios
 }
 
 /// A request extension of the same size as [`Consent`]: the cheapest work
@@ -568,24 +656,20 @@ pub fn check_rows_agree_purging(
     );
 }
 
-/// [`check_rows_agree`] for the policy-size group, where the baseline is
-/// not run: the layer keeps exactly the necessary and statistics lines.
-pub fn check_policy_size_response(policy: &Policy, request: &Request<()>, template: &Response<()>) {
+/// [`check_rows_agree`] for the policy-size groups, where the baseline is
+/// not run: the layer keeps exactly the lines named `expected`, in order.
+pub fn check_kept_names(
+    policy: &Policy,
+    request: &Request<()>,
+    template: &Response<()>,
+    expected: &[&str],
+) {
     let kept = with_row(Row::Layer, policy, template, Once(request.clone()));
     let names: Vec<&str> = kept
         .iter()
         .map(|line| line.split('=').next().unwrap_or_default())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "sessionid",
-            "csrftoken",
-            "_pk_id.1.1fff",
-            "_pk_x0",
-            "_hj1_session"
-        ]
-    );
+    assert_eq!(names, expected);
 }
 
 /// Runs one request and returns the kept `Set-Cookie` lines.

@@ -74,8 +74,8 @@ pub enum KnownCategory {
 }
 
 impl KnownCategory {
-    /// Every category, in declaration order.
-    const ALL: [Self; 6] = [
+    /// Every category, in declaration order: `ALL[c.index()] == c`.
+    pub(crate) const ALL: [Self; 6] = [
         Self::Functional,
         Self::Personalization,
         Self::Analytics,
@@ -101,6 +101,12 @@ impl KnownCategory {
             Self::Security => "Security",
             Self::Necessary => "Necessary",
         }
+    }
+
+    /// The category's position in [`ALL`](Self::ALL), for tables indexed
+    /// by category.
+    pub(crate) const fn index(self) -> usize {
+        self as usize
     }
 
     /// The category called `name`, compared ASCII case-insensitively, or
@@ -197,6 +203,16 @@ impl KnownCookie {
         let names: &'static str = table::NAMES;
         let start = self.name_start as usize;
         &names[start..start + usize::from(self.name_len)]
+    }
+
+    /// The name as a policy writes it: with a trailing `*` for a prefix row.
+    /// Borrowed from the table, which stores the `*` after a prefix row's
+    /// name, so a policy entry made from a row copies no string.
+    pub(crate) fn policy_name(&self) -> &'static str {
+        let names: &'static str = table::NAMES;
+        let start = self.name_start as usize;
+        let len = usize::from(self.name_len) + usize::from(self.is_prefix);
+        &names[start..start + len]
     }
 
     /// Whether [`name`](Self::name) is a prefix: every cookie name that
@@ -329,7 +345,6 @@ impl fmt::Debug for KnownCookie {
 }
 
 /// Every row with its id, in table order, for a matcher that stores row ids.
-#[allow(dead_code)] // Read by the policy matcher once it knows the table.
 pub(crate) fn rows() -> impl ExactSizeIterator<Item = (RowId, &'static KnownCookie)> {
     table::ROWS
         .iter()
@@ -420,6 +435,21 @@ mod tests {
         assert_eq!(KnownCookie::all()[usize::from(id)].name(), "_pk_id.");
         assert_eq!(find(b"\xff"), None);
         assert_eq!(find(b""), None);
+    }
+
+    #[test]
+    fn policy_names_end_with_a_star_for_prefix_rows_only() {
+        for (_, row) in rows() {
+            let expected = if row.is_prefix() {
+                format!("{}*", row.name())
+            } else {
+                row.name().to_owned()
+            };
+            assert_eq!(row.policy_name(), expected);
+        }
+        for category in KnownCategory::ALL {
+            assert_eq!(KnownCategory::ALL[category.index()], category);
+        }
     }
 
     #[test]

@@ -35,10 +35,12 @@ use super::KnownCategory::{Analytics as A, Functional as F, Marketing as M, Nece
 use super::{KnownCookie, Texts, NONE};
 
 /// Every row's name, in row order; a row holds its name's start and length.
+/// A prefix row's name is followed by a `*` that its length leaves out, so
+/// that a policy entry made from the row borrows `prefix*` from here.
 pub(super) static NAMES: &str = concat!(
     ".ASPXANONYMOUS",
     ".ASPXAUTH",
-    ".AspNetCore.Antiforgery.",
+    ".AspNetCore.Antiforgery.*",
     ".AspNetCore.Mvc.CookieTempDataProvider",
     ".auth",
     ".secureclient",
@@ -71,10 +73,10 @@ pub(super) static NAMES: &str = concat!(
     "AFFICHE_W",
     "AID",
     "AKA_A2",
-    "AMCVS_",
-    "AMCV_",
-    "AMP_",
-    "AMP_MKTG_",
+    "AMCVS_*",
+    "AMCV_*",
+    "AMP_*",
+    "AMP_MKTG_*",
     "AMP_TEST",
     "AMP_TLDTEST",
     "AMP_TOKEN",
@@ -92,7 +94,7 @@ pub(super) static NAMES: &str = concat!(
     "ASP.NET_Sessio",
     "ASP.NET_Sessio_Fallback",
     "ASP.NET_SessionId",
-    "ASPSESSIO",
+    "ASPSESSIO*",
     "ATN",
     "AUTH_SESSION_ID",
     "AUTH_SESSION_ID_LEGACY",
@@ -120,7 +122,7 @@ pub(super) static NAMES: &str = concat!(
     "BCTracking",
     "BFB",
     "BFBUSR",
-    "BIGipServer",
+    "BIGipServer*",
     "BLUEID",
     "BSWtracker",
     "BVBRANDID",
@@ -136,7 +138,7 @@ pub(super) static NAMES: &str = concat!(
     "CAID",
     "CAKEPHP",
     "CC",
-    "CFFC",
+    "CFFC*",
     "CGIC",
     "CGISESSID",
     "CLID",
@@ -161,17 +163,17 @@ pub(super) static NAMES: &str = concat!(
     "COOKIELAW_STATS",
     "CPSessID",
     "CRAFT_CSRF_TOKEN",
-    "CT",
+    "CT*",
     "CTK",
-    "CX_",
+    "CX_*",
     "Cart",
     "ClickAndChange",
     "Comp",
     "Conversion",
     "CookieConsent",
-    "CookieConsentBulkSetting-",
+    "CookieConsentBulkSetting-*",
     "CookieConsentBulkTicket",
-    "CookieConsentPolicy",
+    "CookieConsentPolicy*",
     "CookieControl",
     "CookieLawInfoConsent",
     "CookieScriptConsent",
@@ -189,7 +191,7 @@ pub(super) static NAMES: &str = concat!(
     "DLBCTLYOXA",
     "DPFQ",
     "DPPIX_ON",
-    "DPSync",
+    "DPSync*",
     "DSID",
     "DSP_UID",
     "DV",
@@ -202,13 +204,13 @@ pub(super) static NAMES: &str = concat!(
     "DotMetrics.SessionCookieTemp",
     "DotMetrics.SessionCookieTempTimed",
     "DotMetrics.UniqueUserIdentityCookie",
-    "DotomiSession_",
+    "DotomiSession_*",
     "DotomiStatus",
     "DotomiSync",
     "DotomiUser",
     "Dynamics365PortalAnalytics",
-    "EBFC",
-    "EBFCD",
+    "EBFC*",
+    "EBFCD*",
     "EE",
     "ELOQUA",
     "ELQSTATUS",
@@ -243,15 +245,15 @@ pub(super) static NAMES: &str = concat!(
     "GED_PLAYLIST_ACTIVITY",
     "GN_PREF",
     "GPS",
-    "GRV_BHV_BRND_",
-    "GRV_BHV_DATE",
-    "GRV_BHV_IDCAT",
-    "GRV_BHV_IDCC",
-    "GRV_BHV_SKU",
-    "GRV_BHV_UID",
+    "GRV_BHV_BRND_*",
+    "GRV_BHV_DATE*",
+    "GRV_BHV_IDCAT*",
+    "GRV_BHV_IDCC*",
+    "GRV_BHV_SKU*",
+    "GRV_BHV_UID*",
     "GRV_IDU",
     "GRV_google",
-    "GSLM_",
+    "GSLM_*",
     "GUC",
     "G_AUTHUSER_H",
     "Gdyn",
@@ -262,7 +264,7 @@ pub(super) static NAMES: &str = concat!(
     "HACIVICLB",
     "HAPLB3A",
     "HAPLB5S",
-    "HAPLB8",
+    "HAPLB8*",
     "HMACCOUNT",
     "HSID",
     "Hm_lpvt_",
@@ -276,7 +278,7 @@ pub(super) static NAMES: &str = concat!(
     "INGRESSCOOKIE",
     "IRLD",
     "JSESSIO",
-    "JSESSIONID",
+    "JSESSIONID*",
     "KADUSERCOOKIE",
     "KCCH",
     "KC_AUTH_STATE",
@@ -287,7 +289,7 @@ pub(super) static NAMES: &str = concat!(
     "KEYCLOAK_LOCALE",
     "KEYCLOAK_REMEMBER_ME",
     "KEYCLOAK_SESSION",
-    "KRTBCOOKIE_",
+    "KRTBCOOKIE_*",
     "KTPCACOOKIE",
     "KelkooID",
     "KievRPSAuth",
@@ -306,7 +308,7 @@ pub(super) static NAMES: &str = concat!(
     "MS0",
     "MSFPC",
     "MSNRPSAuth",
-    "MSO",
+    "MSO*",
     "MSPAuth",
     "MSPProf",
     "MSPTC",
@@ -317,19 +319,19 @@ pub(super) static NAMES: &str = concat!(
     "NEXT_LOCALE",
     "NID",
     "NOPCOMMERCE.AUTH",
-    "NPA",
-    "NSC_",
+    "NPA*",
+    "NSC_*",
     "NetWorkProbeLimit",
     "Nop.customer",
     "NopCommerce.RecentlyViewedProducts",
-    "OAGEO",
+    "OAGEO*",
     "OAID",
     "OGP",
     "OGPC",
     "OID",
     "OIDI",
     "OIDR",
-    "ORA_WWV_APP_",
+    "ORA_WWV_APP_*",
     "OSID",
     "OTH",
     "OTZ",
@@ -351,39 +353,39 @@ pub(super) static NAMES: &str = concat!(
     "PUBMDCID",
     "PUBRETARGET",
     "PUBUIDSYNCUPFQ",
-    "P_",
+    "P_*",
     "PageReferrer",
-    "Pastease.passive.activated",
-    "Pastease.passive.chance",
+    "Pastease.passive.activated*",
+    "Pastease.passive.chance*",
     "Pdomid",
     "Player",
     "PreferredLanguage",
     "PugT",
     "Pwb",
     "QCQQ",
-    "QSIPopUnder_PopUnderTarget_SI_",
+    "QSIPopUnder_PopUnderTarget_SI_*",
     "QSI_CT",
     "QSI_DATA",
     "QSI_HistorySession",
     "QSI_OptInIDsAndTargetOrigins",
     "QSI_OptInIDsAndWindowNames",
-    "QSI_ReplaySession_Info_",
-    "QSI_ReplaySession_SampledOut_",
-    "QSI_ReplaySession_Throttled_",
-    "QSI_SI_",
-    "QSI_S_",
-    "QSI_TestSessions_",
+    "QSI_ReplaySession_Info_*",
+    "QSI_ReplaySession_SampledOut_*",
+    "QSI_ReplaySession_Throttled_*",
+    "QSI_SI_*",
+    "QSI_S_*",
+    "QSI_TestSessions_*",
     "QST",
-    "REPID_",
-    "RE_",
-    "RP_",
+    "REPID_*",
+    "RE_*",
+    "RP_*",
     "RRetURL",
     "RRetURL2",
     "RT",
     "RUL",
     "RpsContextCookie",
     "S1",
-    "SAML_",
+    "SAML_*",
     "SAPISID",
     "SCM",
     "SCMaps",
@@ -403,7 +405,7 @@ pub(super) static NAMES: &str = concat!(
     "SNLB2",
     "SOCS",
     "SPugT",
-    "SR",
+    "SR*",
     "SRM_B",
     "SSID",
     "SSLB",
@@ -418,7 +420,7 @@ pub(super) static NAMES: &str = concat!(
     "SearchTerm",
     "Secret",
     "Secure-YEC",
-    "SecureSessionID-",
+    "SecureSessionID-*",
     "Secure_customer_sig",
     "ServerPool",
     "SetupDomainProbePassed",
@@ -428,7 +430,7 @@ pub(super) static NAMES: &str = concat!(
     "SnapABugRef",
     "SnapABugUserAlias",
     "SnapABugVisit",
-    "SyncRTB",
+    "SyncRTB*",
     "TADCID",
     "TAID",
     "TAReturnTo",
@@ -450,9 +452,9 @@ pub(super) static NAMES: &str = concat!(
     "TDID",
     "TMS",
     "TPC",
-    "TS01",
+    "TS01*",
     "TXCD",
-    "TXCSDMN_",
+    "TXCSDMN_*",
     "TapAd_3WAY_SYNCS",
     "TapAd_DID",
     "TapAd_TS",
@@ -474,7 +476,7 @@ pub(super) static NAMES: &str = concat!(
     "VID",
     "VISITOR_INFO1_LIVE",
     "VISITOR_PRIVACY_METADATA",
-    "VfAccess",
+    "VfAccess*",
     "VfRefresh",
     "VfSess",
     "VisitorStatus",
@@ -487,8 +489,8 @@ pub(super) static NAMES: &str = concat!(
     "WRUID",
     "WelcomePanel",
     "X-AB",
-    "X-FD-FEATURES",
-    "X-FD-Time",
+    "X-FD-FEATURES*",
+    "X-FD-Time*",
     "X-Magento-Vary",
     "X-PP-L7",
     "X-PP-SILOVER",
@@ -505,28 +507,28 @@ pub(super) static NAMES: &str = concat!(
     "ZD-widgetOpen",
     "ZD-zE_oauth",
     "_ALGOLIA",
-    "_BEAMER_DATE_",
-    "_BEAMER_FILTER_BY_URL_",
-    "_BEAMER_FIRST_VISIT_",
-    "_BEAMER_LAST_POST_SHOWN_",
-    "_BEAMER_USER_ID_",
+    "_BEAMER_DATE_*",
+    "_BEAMER_FILTER_BY_URL_*",
+    "_BEAMER_FIRST_VISIT_*",
+    "_BEAMER_LAST_POST_SHOWN_*",
+    "_BEAMER_USER_ID_*",
     "_Brochure_session",
     "_CEFT",
     "_CT_RS_",
     "_GRECAPTCHA",
     "_HPVN",
-    "_KMPage",
-    "_KnowledgePageDispatcher",
-    "_KnowledgePageFilter",
-    "_KnowledgePageFilterArticleArticleType",
-    "_KnowledgePageFilterArticlePublishStatus",
-    "_KnowledgePageFilterArticleValidationStatus",
-    "_KnowledgePageFilterLanguage",
-    "_KnowledgePageFilterMyDraftArticleType",
-    "_KnowledgePageFilterMyDraftPublishStatus",
-    "_KnowledgePageFilterMyDraftValidationStatus",
-    "_KnowledgePageSortFieldArticle",
-    "_KnowledgePageSortFieldMyDraft",
+    "_KMPage*",
+    "_KnowledgePageDispatcher*",
+    "_KnowledgePageFilter*",
+    "_KnowledgePageFilterArticleArticleType*",
+    "_KnowledgePageFilterArticlePublishStatus*",
+    "_KnowledgePageFilterArticleValidationStatus*",
+    "_KnowledgePageFilterLanguage*",
+    "_KnowledgePageFilterMyDraftArticleType*",
+    "_KnowledgePageFilterMyDraftPublishStatus*",
+    "_KnowledgePageFilterMyDraftValidationStatus*",
+    "_KnowledgePageSortFieldArticle*",
+    "_KnowledgePageSortFieldMyDraft*",
     "_RwBf",
     "_SUPERFLY_nosample",
     "_Secure-ENID",
@@ -537,12 +539,12 @@ pub(super) static NAMES: &str = concat!(
     "__CT_Data",
     "__Host-1PLSID",
     "__Host-3PLSID",
-    "__Host-ERIC_PROD-",
+    "__Host-ERIC_PROD-*",
     "__Host-GAPS",
     "__Host-gist_user_session_same_site",
     "__Host-next-auth.csrf-token",
     "__Host-user_session_same_site",
-    "__RequestVerificationToken",
+    "__RequestVerificationToken*",
     "__Secure-1PAPISID",
     "__Secure-1PSID",
     "__Secure-1PSIDCC",
@@ -579,17 +581,17 @@ pub(super) static NAMES: &str = concat!(
     "__cmpQQ_consentID",
     "__cmpQQ_usedCoookies",
     "__cmpcc",
-    "__cmpccc",
-    "__cmpccpausps",
+    "__cmpccc*",
+    "__cmpccpausps*",
     "__cmpccx",
-    "__cmpconsent",
-    "__cmpcpc",
-    "__cmpcvc",
+    "__cmpconsent*",
+    "__cmpcpc*",
+    "__cmpcvc*",
     "__cmpfcc",
-    "__cmpiab",
+    "__cmpiab*",
     "__cmpiuid",
     "__cmpld",
-    "__cmpwel",
+    "__cmpwel*",
     "__code",
     "__cpmQQ_trackers",
     "__cpmQQ_trackers_timestamp",
@@ -635,7 +637,7 @@ pub(super) static NAMES: &str = concat!(
     "__livechat",
     "__lotl",
     "__lotr",
-    "__next_",
+    "__next_*",
     "__pat",
     "__pid",
     "__pil",
@@ -657,10 +659,10 @@ pub(super) static NAMES: &str = concat!(
     "__tawkuuid",
     "__tbc",
     "__tlbcpv",
-    "__tltpl_",
+    "__tltpl_*",
     "__tluid",
     "__trf.src",
-    "__txn_",
+    "__txn_*",
     "__uin_bw",
     "__uin_mm",
     "__uin_rh",
@@ -705,7 +707,7 @@ pub(super) static NAMES: &str = concat!(
     "_ceir",
     "_cer.v",
     "_cfuvid",
-    "_chartbeat",
+    "_chartbeat*",
     "_cio",
     "_cioanonid",
     "_cioid",
@@ -730,19 +732,19 @@ pub(super) static NAMES: &str = concat!(
     "_cs_root-domain",
     "_cs_s",
     "_cs_same_site",
-    "_cs_tld",
+    "_cs_tld*",
     "_csrf",
     "_curtime",
     "_customer_account_shop_sessions",
     "_d2id",
     "_dbefe",
-    "_dc_gtm_",
+    "_dc_gtm_*",
     "_dcid",
     "_derived_epik",
     "_device_id",
     "_distillery",
     "_dp",
-    "_dsp_uid",
+    "_dsp_uid*",
     "_dy_cs_cookie_items",
     "_dy_cs_storage_items",
     "_dy_csc_ses",
@@ -759,20 +761,20 @@ pub(super) static NAMES: &str = concat!(
     "_dyid_server",
     "_dyjsession",
     "_epik",
-    "_fathom",
+    "_fathom*",
     "_fbc",
     "_fbp",
     "_flowbox",
     "_form_fields",
     "_ga",
-    "_ga_",
-    "_gac_",
-    "_gac_gb_",
+    "_ga_*",
+    "_gac_*",
+    "_gac_gb_*",
     "_gaexp",
     "_gaexp_rc",
     "_gali",
-    "_gat",
-    "_gat_gtag_",
+    "_gat*",
+    "_gat_gtag_*",
     "_gat_pro",
     "_gcl_au",
     "_gcl_aw",
@@ -784,14 +786,14 @@ pub(super) static NAMES: &str = concat!(
     "_gh_ent",
     "_gh_sess",
     "_gid",
-    "_gigRefUid_",
-    "_gig_",
+    "_gigRefUid_*",
+    "_gig_*",
     "_gig_APIProxy_enabled",
     "_gig_email",
     "_gig_llp",
     "_gig_llu",
     "_gig_lt",
-    "_gig_shareUI_cb_",
+    "_gig_shareUI_cb_*",
     "_gig_shareUI_lastUID",
     "_global_lucky_opt_out",
     "_gtmeec",
@@ -807,7 +809,7 @@ pub(super) static NAMES: &str = concat!(
     "_hjHasCachedUserAttributes",
     "_hjIncludedInPageviewSample",
     "_hjIncludedInSample",
-    "_hjIncludedInSessionSample",
+    "_hjIncludedInSessionSample*",
     "_hjLocalStorageTest",
     "_hjMinimizedPolls",
     "_hjMinimizedTestersWidgets",
@@ -815,8 +817,8 @@ pub(super) static NAMES: &str = concat!(
     "_hjSessionResumed",
     "_hjSessionStorageTest",
     "_hjSessionTooLarge",
-    "_hjSessionUser_",
-    "_hjSession_",
+    "_hjSessionUser_*",
+    "_hjSession_*",
     "_hjShownFeedbackMessage",
     "_hjTLDTest",
     "_hjUserAttrbutesHash",
@@ -828,24 +830,24 @@ pub(super) static NAMES: &str = concat!(
     "_hp2_hld",
     "_hp2_id",
     "_hp2_ses_props",
-    "_hp5_event_props.",
-    "_hp5_meta.",
-    "_iub_cs-",
+    "_hp5_event_props.*",
+    "_hp5_meta.*",
+    "_iub_cs-*",
     "_kuid_",
     "_landing_page",
     "_lcc",
     "_lfa",
-    "_li_id",
-    "_li_ses",
+    "_li_id*",
+    "_li_ses*",
     "_li_ss",
-    "_ljtrtb_",
+    "_ljtrtb_*",
     "_lo_bn",
     "_lo_cid",
-    "_lo_np_",
+    "_lo_np_*",
     "_lo_rid",
     "_lo_uid",
     "_lo_v",
-    "_lv",
+    "_lv*",
     "_mailmunch_visitor_id",
     "_mb",
     "_mkto_trk",
@@ -875,19 +877,19 @@ pub(super) static NAMES: &str = concat!(
     "_pinterest_ct_ua",
     "_pinterest_sess",
     "_pk_cvar",
-    "_pk_hsr",
-    "_pk_id",
-    "_pk_id.",
-    "_pk_ref",
-    "_pk_ses",
-    "_pk_ses.",
-    "_pk_testcookie",
+    "_pk_hsr*",
+    "_pk_id*",
+    "_pk_id.*",
+    "_pk_ref*",
+    "_pk_ses*",
+    "_pk_ses.*",
+    "_pk_testcookie*",
     "_pprv",
     "_rails_session",
     "_rd_experiment_version",
-    "_rd_wa_first_session",
-    "_rd_wa_id",
-    "_rd_wa_ses_id",
+    "_rd_wa_first_session*",
+    "_rd_wa_id*",
+    "_rd_wa_ses_id*",
     "_rdlps_pp",
     "_rdt_uuid",
     "_rdtrk",
@@ -895,7 +897,7 @@ pub(super) static NAMES: &str = concat!(
     "_rp_uid",
     "_rxuuid",
     "_s",
-    "_s",
+    "_s*",
     "_schn",
     "_scid",
     "_scid_r",
@@ -904,7 +906,7 @@ pub(super) static NAMES: &str = concat!(
     "_shopify_country",
     "_shopify_d",
     "_shopify_essential",
-    "_shopify_essential_",
+    "_shopify_essential_*",
     "_shopify_fs",
     "_shopify_ga",
     "_shopify_m",
@@ -917,26 +919,26 @@ pub(super) static NAMES: &str = concat!(
     "_shopify_uniq",
     "_shopify_visit",
     "_shopify_y",
-    "_sid",
+    "_sid*",
     "_simplex",
     "_sn_a",
     "_sn_m",
     "_sn_n",
-    "_sp_id.",
+    "_sp_id.*",
     "_sp_root_domain_test_",
-    "_sp_ses.",
-    "_sp_wa_first_session",
-    "_sp_wa_id",
-    "_sp_wa_ses_id",
+    "_sp_ses.*",
+    "_sp_wa_first_session*",
+    "_sp_wa_id*",
+    "_sp_wa_ses_id*",
     "_splunk_rum_sid",
-    "_spring_KmMlAnyoneDraftArticlesList",
-    "_spring_KmMlArchivedArticlesList",
-    "_spring_KmMlMyDraftArticlesList",
-    "_spring_KmMlMyDraftTranslationsList",
-    "_spring_KmMlPublishedArticlesList",
-    "_spring_KmMlPublishedTranslationsList",
+    "_spring_KmMlAnyoneDraftArticlesList*",
+    "_spring_KmMlArchivedArticlesList*",
+    "_spring_KmMlMyDraftArticlesList*",
+    "_spring_KmMlMyDraftTranslationsList*",
+    "_spring_KmMlPublishedArticlesList*",
+    "_spring_KmMlPublishedTranslationsList*",
     "_ssc",
-    "_ssp_update_time",
+    "_ssp_update_time*",
     "_stg_optout",
     "_storefront_u",
     "_tb_sess_r",
@@ -949,13 +951,13 @@ pub(super) static NAMES: &str = concat!(
     "_u",
     "_uetsid",
     "_uetvid",
-    "_ut",
-    "_vercel_",
-    "_vf_rd_test",
+    "_ut*",
+    "_vercel_*",
+    "_vf_rd_test*",
     "_vfa",
     "_vfb",
     "_vfz",
-    "_vis_opt_exp_",
+    "_vis_opt_exp_*",
     "_vis_opt_s",
     "_vis_opt_test_cookie",
     "_vwo_ds",
@@ -976,7 +978,7 @@ pub(super) static NAMES: &str = concat!(
     "_ym_isad",
     "_ym_metrika_enabled",
     "_ym_uid",
-    "_ym_visorc_",
+    "_ym_visorc_*",
     "_zdsession_talk_embeddables_service",
     "_zdshared_user_session_analytics",
     "_zendesk_authenticated",
@@ -991,9 +993,9 @@ pub(super) static NAMES: &str = concat!(
     "ab",
     "ab._gd",
     "ab.optOut",
-    "ab.storage.deviceId.",
-    "ab.storage.sessionId.",
-    "ab.storage.userId.",
+    "ab.storage.deviceId.*",
+    "ab.storage.sessionId.*",
+    "ab.storage.userId.*",
     "abLdr",
     "abMbl",
     "abiRedirect",
@@ -1010,7 +1012,7 @@ pub(super) static NAMES: &str = concat!(
     "acalltrackerreferrer",
     "acalltrackersession",
     "activeView",
-    "active_template::",
+    "active_template::*",
     "ad-id",
     "ad-privacy",
     "ad2",
@@ -1043,16 +1045,16 @@ pub(super) static NAMES: &str = concat!(
     "am_tokens",
     "am_tokens_invalidate-verizon-pushes",
     "amplitude_cookie_test",
-    "amplitude_id",
-    "amplitude_id_",
-    "amplitude_test",
+    "amplitude_id*",
+    "amplitude_id_*",
+    "amplitude_test*",
     "aniC",
     "anj",
-    "apbct_",
+    "apbct_*",
     "apbct_antibot",
     "apbct_cookies_test",
     "apex__EmailAddress",
-    "apiDomain_",
+    "apiDomain_*",
     "api_token",
     "apnxs",
     "appLang",
@@ -1061,7 +1063,7 @@ pub(super) static NAMES: &str = concat!(
     "app_ts",
     "appnexus_uid",
     "ar_debug",
-    "arcki2",
+    "arcki2*",
     "arcki2_adform",
     "arcki2_ddp",
     "at_check",
@@ -1081,7 +1083,7 @@ pub(super) static NAMES: &str = concat!(
     "auth0_compat",
     "auth_token",
     "autocomplete",
-    "avcid-",
+    "avcid-*",
     "aw_popup_viewed_page",
     "aws-csds-token",
     "aws-priv",
@@ -1135,10 +1137,10 @@ pub(super) static NAMES: &str = concat!(
     "caPanelState",
     "calViewState",
     "callback",
-    "camfreq_",
+    "camfreq_*",
     "campaign_click_url",
     "camptix_client_stats",
-    "cap",
+    "cap*",
     "car",
     "card_update_verification_id",
     "cart_currency",
@@ -1146,7 +1148,7 @@ pub(super) static NAMES: &str = concat!(
     "cart_ts",
     "cart_ver",
     "cb-currency",
-    "cc-",
+    "cc-*",
     "ccec_user",
     "ccookie",
     "cct",
@@ -1180,8 +1182,8 @@ pub(super) static NAMES: &str = concat!(
     "checkout_prefill",
     "checkout_queue_token",
     "checkout_session_lookup",
-    "checkout_session_token",
-    "checkout_session_token_",
+    "checkout_session_token*",
+    "checkout_session_token_*",
     "checkout_token",
     "checkout_worker_session",
     "childinfo",
@@ -1203,7 +1205,7 @@ pub(super) static NAMES: &str = concat!(
     "ckies_performance",
     "cky-action",
     "cky-consent",
-    "clerk_",
+    "clerk_*",
     "cli_user_preference",
     "client-session-bind",
     "clientSrc",
@@ -1236,8 +1238,8 @@ pub(super) static NAMES: &str = concat!(
     "cognito.organization",
     "cognito.services.a",
     "color_mode",
-    "comment_author_",
-    "comment_author_url_",
+    "comment_author_*",
+    "comment_author_url_*",
     "compass_sid",
     "compass_uid",
     "complianz_consent_status",
@@ -1250,7 +1252,7 @@ pub(super) static NAMES: &str = concat!(
     "continuous_play_v3",
     "cookie-consent-io",
     "cookie-consent-io-gdpr",
-    "cookie-consent-io-timestamp",
+    "cookie-consent-io-timestamp*",
     "cookie.policy.banner.eu",
     "cookie.policy.banner.nl",
     "cookieJartestCookie",
@@ -1290,7 +1292,7 @@ pub(super) static NAMES: &str = concat!(
     "cordovaVersion",
     "cqcid",
     "cref",
-    "crisp-client/",
+    "crisp-client/*",
     "criteo",
     "cs",
     "csfq",
@@ -1302,7 +1304,7 @@ pub(super) static NAMES: &str = concat!(
     "csssid_Client",
     "csync",
     "ct0",
-    "ct_",
+    "ct_*",
     "ct_check_js",
     "ct_fkp_timestamp",
     "ct_has_scrolled",
@@ -1317,7 +1319,7 @@ pub(super) static NAMES: &str = concat!(
     "customer_payment_method",
     "customer_shop_pay_agreement",
     "d",
-    "data-",
+    "data-*",
     "datatricsDebugger",
     "datatrics_customData",
     "datatrics_optin",
@@ -1349,18 +1351,18 @@ pub(super) static NAMES: &str = concat!(
     "dm_timezone_offset",
     "dm_total_visits",
     "dnt",
-    "done_redirects",
+    "done_redirects*",
     "dotcom_user",
     "dpm",
-    "drift_",
+    "drift_*",
     "ds_user_id",
-    "dsps:",
+    "dsps:*",
     "dst",
     "dt",
-    "dtCookie",
+    "dtCookie*",
     "dtDisabled",
-    "dtLatC",
-    "dtPC",
+    "dtLatC*",
+    "dtPC*",
     "dtSa",
     "dtValidationCookie",
     "dtm_gdpr_delete",
@@ -1386,10 +1388,10 @@ pub(super) static NAMES: &str = concat!(
     "ep201",
     "ep202",
     "esctx",
-    "esctx-",
+    "esctx-*",
     "eu_cn",
     "euconsent",
-    "euconsent",
+    "euconsent*",
     "euconsent-v2",
     "europe",
     "ev_sync_ax",
@@ -1407,31 +1409,31 @@ pub(super) static NAMES: &str = concat!(
     "everest_g_v2",
     "everest_session_v2",
     "excludecalltracking",
-    "expid_",
+    "expid_*",
     "external_no_cache",
     "external_referer",
     "ezds",
-    "ezoab_",
-    "ezoadgid_",
-    "ezoawesome_",
+    "ezoab_*",
+    "ezoadgid_*",
+    "ezoawesome_*",
     "ezohw",
-    "ezopvc_",
-    "ezoref_",
-    "ezostid_",
+    "ezopvc_*",
+    "ezoref_*",
+    "ezostid_*",
     "ezosuibasgeneris-1",
-    "ezosuigeneris",
-    "ezouid_",
-    "ezovid_",
-    "ezovuuid_",
-    "ezovuuidtime_",
-    "ezux_et_",
-    "ezux_ifep_",
-    "ezux_lpl_",
-    "ezux_tos_",
+    "ezosuigeneris*",
+    "ezouid_*",
+    "ezovid_*",
+    "ezovuuid_*",
+    "ezovuuidtime_*",
+    "ezux_et_*",
+    "ezux_ifep_*",
+    "ezux_lpl_*",
+    "ezux_tos_*",
     "f5_cspm",
     "f_token",
     "fastclick",
-    "fbm_",
+    "fbm_*",
     "fcookie",
     "fe_typo_user",
     "fedops.logger.sessionId",
@@ -1453,7 +1455,7 @@ pub(super) static NAMES: &str = concat!(
     "gTalkCollapsed",
     "g_enabled_idps",
     "gac",
-    "gac_",
+    "gac_*",
     "gckp",
     "gcl",
     "gdpr",
@@ -1462,19 +1464,19 @@ pub(super) static NAMES: &str = concat!(
     "gid",
     "gig3pc",
     "gig3pctest",
-    "gig_bootstrap_",
+    "gig_bootstrap_*",
     "gig_canary",
-    "gig_canary_3",
-    "gig_canary_ver",
+    "gig_canary_3*",
+    "gig_canary_ver*",
     "gig_hasGmid",
-    "gig_last_ver_",
-    "gig_loginToken_",
+    "gig_last_ver_*",
+    "gig_loginToken_*",
     "gig_toggles",
     "gist_oauth_csrf",
     "gist_user_session",
     "glnk",
-    "glt_",
-    "gltexp_",
+    "glt_*",
+    "gltexp_*",
     "gmid",
     "gpp",
     "gst",
@@ -1483,7 +1485,7 @@ pub(super) static NAMES: &str = concat!(
     "guest_id",
     "guest_id_ads",
     "guest_id_marketing",
-    "guest_uuid_essential_",
+    "guest_uuid_essential_*",
     "hasGmid",
     "has_js",
     "has_recent_activity",
@@ -1517,27 +1519,27 @@ pub(super) static NAMES: &str = concat!(
     "idccsrf",
     "ideaToggle",
     "identity-state",
-    "identity-state-",
+    "identity-state-*",
     "identity_customer_account_number",
     "idp",
     "idsync-bsw-uid-s",
     "ig_cb",
     "ig_did",
-    "igodigitalst_",
+    "igodigitalst_*",
     "igodigitalstdomain",
     "igodigitaltc2",
     "improvedigital_uid",
-    "incap_ses_",
+    "incap_ses_*",
     "initref",
     "inst",
     "integration_type",
-    "intercom-device-id-",
-    "intercom-id-",
-    "intercom-session-",
+    "intercom-device-id-*",
+    "intercom-id-*",
+    "intercom-session-*",
     "interstitial_page_reg_oauth_url",
     "iotcontextsplashdisable",
     "ipc",
-    "isFirstSession",
+    "isFirstSession*",
     "is_gdpr",
     "is_gdpr_b",
     "iu2g34bw",
@@ -1571,7 +1573,7 @@ pub(super) static NAMES: &str = concat!(
     "laravel_session",
     "last_visited_store",
     "lastlist",
-    "lc_",
+    "lc_*",
     "lcsrc",
     "lcsrd",
     "lhc_ldep",
@@ -1634,9 +1636,9 @@ pub(super) static NAMES: &str = concat!(
     "m_user",
     "mage-banners-cache-storage",
     "mage-cache-sessid",
-    "mage-cache-storage",
-    "mage-cache-storage-section-invalidation",
-    "mage-cache-timeout",
+    "mage-cache-storage*",
+    "mage-cache-storage-section-invalidation*",
+    "mage-cache-timeout*",
     "mage-messages",
     "mage-translation-file-version",
     "mage-translation-storage",
@@ -1661,7 +1663,7 @@ pub(super) static NAMES: &str = concat!(
     "migrated2y",
     "mnet_session_depth",
     "moove_gdpr_popup",
-    "mp_",
+    "mp_*",
     "msToken",
     "mt_misc",
     "mt_mop",
@@ -1771,13 +1773,13 @@ pub(super) static NAMES: &str = concat!(
     "n360_vidoomy",
     "n360_yahoo",
     "n360_yieldlab",
-    "nSGt-",
-    "next-auth.",
-    "nlbi_",
+    "nSGt-*",
+    "next-auth.*",
+    "nlbi_*",
     "nmstat",
     "nrid",
     "nsid",
-    "obsessionid-",
+    "obsessionid-*",
     "obuid",
     "oid",
     "oinfo",
@@ -1810,7 +1812,7 @@ pub(super) static NAMES: &str = concat!(
     "panoramaId",
     "panoramaId_expiry",
     "panoramaId_expiry_exp",
-    "partner-",
+    "partner-*",
     "pay_update_intent_id",
     "pbw",
     "pc-unit",
@@ -1822,7 +1824,7 @@ pub(super) static NAMES: &str = concat!(
     "permutive-id",
     "persistent_shopping_cart",
     "personalization_id",
-    "pgid-org-",
+    "pgid-org-*",
     "phpMyAdmin",
     "pi",
     "pi_opt_in",
@@ -1835,7 +1837,7 @@ pub(super) static NAMES: &str = concat!(
     "pid_signature",
     "pl",
     "pl_user_id",
-    "plausible_",
+    "plausible_*",
     "plek-list-type",
     "plesk-items-per-page",
     "plesk-sort-dir",
@@ -1845,8 +1847,8 @@ pub(super) static NAMES: &str = concat!(
     "pluto2",
     "pm_sess",
     "pm_sess_NNN",
-    "pmaAuth-",
-    "pmaUser-",
+    "pmaAuth-*",
+    "pmaUser-*",
     "pma_lang",
     "pnespsdk_pnespid",
     "pnespsdk_push_subscription_added",
@@ -1854,17 +1856,17 @@ pub(super) static NAMES: &str = concat!(
     "pnespsdk_visitor",
     "pollN",
     "pp",
-    "ppms_privacy_",
-    "ppms_privacy_bar_",
+    "ppms_privacy_*",
+    "ppms_privacy_bar_*",
     "presence",
     "preview_theme",
     "previous_step",
-    "prism_",
+    "prism_*",
     "privacypillar-cookie-consent",
     "privacypillar-google-consent",
     "private_content_version",
     "private_mode_user_session",
-    "product_data_storage",
+    "product_data_storage*",
     "profile_preview_token",
     "promptTestMod",
     "pses",
@@ -1881,35 +1883,35 @@ pub(super) static NAMES: &str = concat!(
     "ptrrc",
     "ptrrhs",
     "ptrt",
-    "pubconsent",
-    "pubfreq_",
+    "pubconsent*",
+    "pubfreq_*",
     "pubmatic_uid",
     "pubsyncexp",
-    "pubtime_",
+    "pubtime_*",
     "pushPermInfo",
     "pushPermState",
-    "put_",
+    "put_*",
     "pvc2",
     "pvc_visits[0]",
     "pxcelAcc3PC",
     "pxcelBcnLcy",
-    "pxcelPage",
+    "pxcelPage*",
     "pxid",
     "pxrc",
     "queryString",
     "rack.session",
-    "rai-pltn-pl-",
+    "rai-pltn-pl-*",
     "rc",
     "rdtrk",
     "receive-cookie-deprecation",
     "recent_history",
     "recent_history_status",
-    "recently_compared_product",
-    "recently_compared_product_previous",
-    "recently_viewed_product",
-    "recently_viewed_product_previous",
+    "recently_compared_product*",
+    "recently_compared_product_previous*",
+    "recently_viewed_product*",
+    "recently_viewed_product_previous*",
     "recs",
-    "recs-",
+    "recs-*",
     "redirectFromM2MInviteAccept",
     "redirectFromM2MInviteSent",
     "redirectionWarning",
@@ -1941,7 +1943,7 @@ pub(super) static NAMES: &str = concat!(
     "rts",
     "rubicon_uid",
     "rweb_optin",
-    "rxVisitor",
+    "rxVisitor*",
     "rxvt",
     "rxx",
     "s",
@@ -1951,7 +1953,7 @@ pub(super) static NAMES: &str = concat!(
     "s_ppv",
     "s_sq",
     "s_tp",
-    "s_vi",
+    "s_vi*",
     "sailthru_content",
     "sailthru_pageviews",
     "sailthru_visitor",
@@ -1962,7 +1964,7 @@ pub(super) static NAMES: &str = concat!(
     "sasd2",
     "sat_track",
     "sb",
-    "sb-",
+    "sb-*",
     "sbjs_current",
     "sbjs_current_add",
     "sbjs_first",
@@ -1991,7 +1993,7 @@ pub(super) static NAMES: &str = concat!(
     "sfdc-stream",
     "sfdc_lv2",
     "sharebox-suggestion",
-    "sharing_",
+    "sharing_*",
     "shbid",
     "shbts",
     "shop_analytics",
@@ -2039,7 +2041,7 @@ pub(super) static NAMES: &str = concat!(
     "st_uid",
     "stf",
     "stg_externalReferrer",
-    "stg_fired__",
+    "stg_fired__*",
     "stg_global_opt_out",
     "stg_last_interaction",
     "stg_pk_campaign",
@@ -2049,7 +2051,7 @@ pub(super) static NAMES: &str = concat!(
     "stnojs",
     "stopMobileRedirect",
     "store",
-    "store_notice",
+    "store_notice*",
     "storefront_digest",
     "stsservicecookie",
     "stx_user_id",
@@ -2077,7 +2079,7 @@ pub(super) static NAMES: &str = concat!(
     "taboola_select",
     "taboola_session_id",
     "tawkUUID",
-    "tawk_",
+    "tawk_*",
     "tb_click_param",
     "tbla_id",
     "tc_caids",
@@ -2086,7 +2088,7 @@ pub(super) static NAMES: &str = concat!(
     "tc_cj_v2_cmp.",
     "tc_cj_v2_med",
     "tc_sample_",
-    "tc_ss",
+    "tc_ss*",
     "tc_test_cookie",
     "td",
     "tearsheet",
@@ -2106,7 +2108,7 @@ pub(super) static NAMES: &str = concat!(
     "tluidp",
     "token",
     "tp",
-    "tp",
+    "tp*",
     "trac_form_token",
     "trac_session",
     "tracked_start_checkout",
@@ -2129,7 +2131,7 @@ pub(super) static NAMES: &str = concat!(
     "ttbprf",
     "ttc",
     "ttca",
-    "ttcsid",
+    "ttcsid*",
     "ttd",
     "ttgcm",
     "ttnprf",
@@ -2137,14 +2139,14 @@ pub(super) static NAMES: &str = concat!(
     "tu",
     "tuuid",
     "tuuid_lu",
-    "tv_U",
+    "tv_U*",
     "tv_spot_tracker",
     "tvid",
     "twid",
     "twitch.lohp.countryCode",
     "tz",
     "u",
-    "ua_",
+    "ua_*",
     "ucid",
     "ud",
     "udmts",
@@ -2152,27 +2154,27 @@ pub(super) static NAMES: &str = concat!(
     "uesign",
     "uh",
     "uid",
-    "uid-bp-",
+    "uid-bp-*",
     "uids",
     "um",
     "um2",
-    "umami.",
+    "umami.*",
     "umeh",
     "unifiedPixel",
     "unique_ad_source_impression",
     "unique_id",
     "unique_id_durable",
     "univ_id",
-    "unruly_m",
+    "unruly_m*",
     "usbls",
     "useStandbyUrl",
     "user_allowed_save_cookie",
     "user_session",
-    "userlang",
+    "userlang*",
     "usersync",
     "usida",
     "usprivacy",
-    "usprivacy",
+    "usprivacy*",
     "usst",
     "utm_key",
     "uu",
@@ -2189,10 +2191,10 @@ pub(super) static NAMES: &str = concat!(
     "viewed_cookie_policy",
     "viewer",
     "viewer_token",
-    "visid_incap_",
+    "visid_incap_*",
     "visitor",
     "visitor-id",
-    "visitor_id",
+    "visitor_id*",
     "vs",
     "vst",
     "vuid",
@@ -2202,36 +2204,36 @@ pub(super) static NAMES: &str = concat!(
     "waveUserPrefFinderListView",
     "wd",
     "webact",
-    "welcome-",
+    "welcome-*",
     "wfivefivec",
     "wires",
     "wires_challenge",
     "wistia",
     "wistia-http2-push-disabled",
-    "wistia-video-progress-",
+    "wistia-video-progress-*",
     "wixLanguage",
     "woocommerce_cart_hash",
-    "woocommerce_dismissed_suggestions__",
+    "woocommerce_dismissed_suggestions__*",
     "woocommerce_items_in_cart",
     "woocommerce_recently_viewed",
-    "woocommerce_snooze_suggestions__",
+    "woocommerce_snooze_suggestions__*",
     "wordpress_google_apps_login",
-    "wordpress_logged_in_",
+    "wordpress_logged_in_*",
     "wordpress_test_cookie",
-    "wp-postpass_",
+    "wp-postpass_*",
     "wp-saving-post",
-    "wp-settings-",
-    "wp-settings-time-",
+    "wp-settings-*",
+    "wp-settings-time-*",
     "wp-wpml_current_language",
     "wp_lang",
-    "wp_woocommerce_session_",
+    "wp_woocommerce_session_*",
     "wporg_locale",
     "wporg_logged_in",
     "wporg_sec",
     "wwepo",
     "wwwchannelme_z_sid",
     "x-ms-cpim-admin",
-    "x-ms-cpim-cache",
+    "x-ms-cpim-cache*",
     "x-ms-cpim-csrf",
     "x-ms-cpim-ctx",
     "x-ms-cpim-dc",
@@ -2239,7 +2241,7 @@ pub(super) static NAMES: &str = concat!(
     "x-ms-cpim-rc",
     "x-ms-cpim-rp",
     "x-ms-cpim-slice",
-    "x-ms-cpim-sso",
+    "x-ms-cpim-sso*",
     "x-ms-cpim-trans",
     "x-ms-gateway-slice",
     "x-ms-routing-name",
@@ -2250,7 +2252,7 @@ pub(super) static NAMES: &str = concat!(
     "xf_dbWriteForced",
     "xf_emoji_usage",
     "xf_from_search",
-    "xf_inline_mod_",
+    "xf_inline_mod_*",
     "xf_language_id",
     "xf_ls",
     "xf_notice_dismiss",
@@ -4760,2245 +4762,2245 @@ pub(super) static ROWS: [KnownCookie; LEN] = [
     KnownCookie::row(0, 14, 40, 191, 166, NONE, F, false), // ".ASPXANONYMOUS"
     KnownCookie::row(14, 9, 40, 190, 166, NONE, F, false), // ".ASPXAUTH"
     KnownCookie::row(23, 24, 193, 45, 157, NONE, S, true), // ".AspNetCore.Antiforgery."
-    KnownCookie::row(47, 38, 40, 1071, 157, NONE, F, false), // ".AspNetCore.Mvc.CookieTempDataProvider"
-    KnownCookie::row(85, 5, 5, 456, 157, NONE, F, false), // ".auth"
-    KnownCookie::row(90, 13, 5, 456, 157, NONE, F, false), // ".secureclient"
-    KnownCookie::row(103, 14, 5, 456, 157, NONE, F, false), // ".securesession"
-    KnownCookie::row(117, 11, 5, 456, 157, NONE, F, false), // ".stateflags"
-    KnownCookie::row(128, 5, 85, 1517, 157, NONE, F, false), // "1.gif"
-    KnownCookie::row(133, 6, 124, 759, 10, NONE, M, false), // "1P_JAR"
-    KnownCookie::row(139, 6, 2, 1007, 15, NONE, M, false), // "33x_ps"
-    KnownCookie::row(145, 3, 143, 577, 84, NONE, M, false), // "3pi"
-    KnownCookie::row(148, 8, 106, 24, 84, NONE, F, false), // "72ddbc27"
-    KnownCookie::row(156, 1, 124, 268, 49, NONE, M, false), // "A"
-    KnownCookie::row(157, 2, 330, 28, 15, NONE, M, false), // "A1"
-    KnownCookie::row(159, 3, 330, 28, 15, NONE, M, false), // "A1S"
-    KnownCookie::row(162, 2, 330, 28, 15, NONE, M, false), // "A3"
-    KnownCookie::row(164, 5, 35, 101, 84, NONE, M, false), // "AA003"
-    KnownCookie::row(169, 14, 195, 1376, 166, NONE, F, false), // "AADNonce.forms"
-    KnownCookie::row(183, 6, 49, 435, 152, NONE, F, false), // "AADSSO"
-    KnownCookie::row(189, 6, 168, 1310, 65, NONE, M, false), // "ABSELB"
-    KnownCookie::row(195, 7, 3, 1230, 38, NONE, A, false), // "ABTasty"
-    KnownCookie::row(202, 14, 3, 788, 166, NONE, A, false), // "ABTastySession"
-    KnownCookie::row(216, 15, 124, 1625, 166, NONE, F, false), // "ACCOUNT_CHOOSER"
-    KnownCookie::row(231, 5, 49, 428, 152, NONE, M, false), // "ACH01"
-    KnownCookie::row(236, 3, 49, 965, 84, NONE, M, false), // "ACL"
-    KnownCookie::row(239, 9, 125, 1050, 121, NONE, M, false), // "ACLK_DATA"
-    KnownCookie::row(248, 6, 49, 965, 15, NONE, M, false), // "ACLUSR"
-    KnownCookie::row(254, 6, 17, 1183, 87, NONE, M, false), // "ADKUID"
-    KnownCookie::row(260, 14, 126, 164, 62, NONE, M, false), // "ADS_VISITOR_ID"
-    KnownCookie::row(274, 12, 238, 477, 147, NONE, M, false), // "ADUSERCOOKIE"
-    KnownCookie::row(286, 3, 126, 18, 130, NONE, F, false), // "AEC"
-    KnownCookie::row(289, 9, 317, 1423, 84, NONE, A, false), // "AFFICHE_W"
-    KnownCookie::row(298, 3, 124, 224, 15, NONE, M, false), // "AID"
-    KnownCookie::row(301, 6, 27, 1431, 8, NONE, F, false), // "AKA_A2"
-    KnownCookie::row(307, 6, 22, 718, 157, NONE, M, true), // "AMCVS_"
-    KnownCookie::row(313, 5, 22, 26, 65, NONE, M, true), // "AMCV_"
-    KnownCookie::row(318, 4, 33, 512, 15, NONE, A, true), // "AMP_"
-    KnownCookie::row(322, 9, 33, 512, 15, 37, A, true), // "AMP_MKTG_"
-    KnownCookie::row(331, 8, 33, 512, 15, 37, A, false), // "AMP_TEST"
-    KnownCookie::row(339, 11, 33, 512, 157, 37, A, false), // "AMP_TLDTEST"
-    KnownCookie::row(350, 9, 127, 113, 95, 37, A, false), // "AMP_TOKEN"
-    KnownCookie::row(359, 4, 125, 185, 38, NONE, F, false), // "ANID"
-    KnownCookie::row(363, 4, 49, 133, 15, NONE, M, false), // "ANON"
-    KnownCookie::row(367, 7, 49, 1635, 21, NONE, M, false), // "ANONCHK"
-    KnownCookie::row(374, 3, 101, 990, 130, NONE, M, false), // "APC"
-    KnownCookie::row(377, 4, 330, 101, 10, NONE, M, false), // "APID"
-    KnownCookie::row(381, 6, 330, 1313, 6, NONE, M, false), // "APIDTS"
-    KnownCookie::row(387, 6, 124, 224, 65, NONE, M, false), // "APISID"
-    KnownCookie::row(393, 11, 40, 1705, 15, NONE, F, false), // "ARRAffinity"
-    KnownCookie::row(404, 19, 40, 1705, 15, NONE, F, false), // "ARRAffinitySameSite"
-    KnownCookie::row(423, 6, 40, 434, 157, NONE, F, false), // "ASLBSA"
-    KnownCookie::row(429, 10, 40, 434, 157, NONE, F, false), // "ASLBSACORS"
-    KnownCookie::row(439, 14, 193, 261, 157, NONE, F, false), // "ASP.NET_Sessio"
-    KnownCookie::row(453, 23, 193, 247, 157, NONE, F, false), // "ASP.NET_Sessio_Fallback"
-    KnownCookie::row(476, 17, 6, 19, 166, NONE, F, false), // "ASP.NET_SessionId"
-    KnownCookie::row(493, 9, 40, 60, 157, NONE, F, true), // "ASPSESSIO"
-    KnownCookie::row(502, 3, 35, 101, 84, NONE, M, false), // "ATN"
-    KnownCookie::row(505, 15, 160, 291, 166, NONE, F, false), // "AUTH_SESSION_ID"
-    KnownCookie::row(520, 22, 160, 372, 166, NONE, F, false), // "AUTH_SESSION_ID_LEGACY"
-    KnownCookie::row(542, 6, 32, 767, 157, NONE, F, false), // "AWSALB"
-    KnownCookie::row(548, 10, 32, 249, 157, NONE, F, false), // "AWSALBCORS"
-    KnownCookie::row(558, 8, 32, 250, 157, NONE, F, false), // "AWSALBTG"
-    KnownCookie::row(566, 12, 32, 250, 157, NONE, F, false), // "AWSALBTGCORS"
-    KnownCookie::row(578, 6, 32, 20, 157, NONE, F, false), // "AWSELB"
-    KnownCookie::row(584, 10, 32, 250, 157, NONE, F, false), // "AWSELBCORS"
-    KnownCookie::row(594, 16, 242, 753, 157, NONE, A, false), // "ActionSetHistory"
-    KnownCookie::row(610, 4, 124, 595, 63, NONE, M, false), // "AdID"
-    KnownCookie::row(614, 7, 30, 913, 166, NONE, F, false), // "AlteonP"
-    KnownCookie::row(621, 20, 168, 1632, 89, NONE, A, false), // "AnalyticsSyncHistory"
-    KnownCookie::row(641, 26, 40, 938, 157, NONE, F, false), // "ApplicationGatewayAffinity"
-    KnownCookie::row(667, 30, 40, 938, 157, NONE, F, false), // "ApplicationGatewayAffinityCORS"
-    KnownCookie::row(697, 17, 38, 1360, 150, NONE, M, false), // "AwinChannelCookie"
-    KnownCookie::row(714, 14, 254, 314, 166, NONE, F, false), // "BAYEAX_BROWSER"
-    KnownCookie::row(728, 3, 49, 965, 15, NONE, M, false), // "BCP"
-    KnownCookie::row(731, 17, 53, 444, 15, NONE, F, false), // "BCPermissionLevel"
-    KnownCookie::row(748, 18, 53, 613, 15, NONE, M, false), // "BCReferrerOverrule"
-    KnownCookie::row(766, 19, 53, 1641, 15, NONE, M, false), // "BCRefusedObjectives"
-    KnownCookie::row(785, 10, 53, 1634, 15, NONE, M, false), // "BCRevision"
-    KnownCookie::row(795, 11, 53, 1374, 15, NONE, M, false), // "BCSessionID"
-    KnownCookie::row(806, 8, 53, 716, 21, NONE, M, false), // "BCTempID"
-    KnownCookie::row(814, 10, 53, 1468, 23, NONE, M, false), // "BCTracking"
-    KnownCookie::row(824, 3, 49, 965, 15, NONE, M, false), // "BFB"
-    KnownCookie::row(827, 6, 49, 965, 15, NONE, M, false), // "BFBUSR"
-    KnownCookie::row(833, 11, 343, 1425, 160, NONE, F, true), // "BIGipServer"
-    KnownCookie::row(844, 6, 51, 1727, 5, NONE, M, false), // "BLUEID"
-    KnownCookie::row(850, 10, 353, 89, 137, NONE, M, false), // "BSWtracker"
-    KnownCookie::row(860, 9, 42, 59, 70, NONE, A, false), // "BVBRANDID"
-    KnownCookie::row(869, 10, 42, 785, 70, NONE, A, false), // "BVBRANDSID"
-    KnownCookie::row(879, 4, 42, 38, 107, NONE, M, false), // "BVID"
-    KnownCookie::row(883, 5, 42, 37, 166, NONE, M, false), // "BVSID"
-    KnownCookie::row(888, 18, 168, 1037, 24, NONE, M, false), // "BizographicsOptOut"
-    KnownCookie::row(906, 8, 242, 753, 157, NONE, A, false), // "BlurTime"
-    KnownCookie::row(914, 9, 254, 1578, 15, NONE, F, false), // "BrowserId"
-    KnownCookie::row(923, 13, 254, 1580, 15, NONE, F, false), // "BrowserId_sec"
-    KnownCookie::row(936, 1, 14, 1530, 135, NONE, M, false), // "C"
-    KnownCookie::row(937, 2, 341, 106, 123, NONE, A, false), // "C1"
-    KnownCookie::row(939, 4, 75, 720, 15, NONE, M, false), // "CAID"
-    KnownCookie::row(943, 7, 60, 3, 7, NONE, F, false), // "CAKEPHP"
-    KnownCookie::row(950, 2, 49, 112, 15, NONE, M, false), // "CC"
-    KnownCookie::row(952, 4, 14, 509, 138, NONE, M, true), // "CFFC"
-    KnownCookie::row(956, 4, 124, 324, 130, NONE, F, false), // "CGIC"
-    KnownCookie::row(960, 9, 222, 152, 166, NONE, F, false), // "CGISESSID"
-    KnownCookie::row(969, 4, 193, 734, 15, NONE, A, false), // "CLID"
-    KnownCookie::row(973, 2, 14, 68, 6, NONE, M, false), // "CM"
-    KnownCookie::row(975, 4, 14, 69, 6, NONE, M, false), // "CM14"
-    KnownCookie::row(979, 4, 61, 105, 6, NONE, M, false), // "CMID"
-    KnownCookie::row(983, 5, 61, 89, 6, NONE, M, false), // "CMPRO"
-    KnownCookie::row(988, 4, 61, 104, 6, NONE, M, false), // "CMPS"
-    KnownCookie::row(992, 6, 61, 105, 6, NONE, M, false), // "CMRUM3"
-    KnownCookie::row(998, 14, 159, 603, 15, NONE, F, false), // "CMSCookieLevel"
-    KnownCookie::row(1012, 13, 159, 610, 166, NONE, S, false), // "CMSCsrfCookie"
-    KnownCookie::row(1025, 20, 159, 353, 68, NONE, A, false), // "CMSLandingPageLoaded"
-    KnownCookie::row(1045, 19, 159, 687, 15, NONE, F, false), // "CMSPreferredCulture"
-    KnownCookie::row(1064, 4, 61, 105, 6, NONE, M, false), // "CMST"
-    KnownCookie::row(1068, 11, 159, 646, 68, NONE, A, false), // "CMSUserPage"
-    KnownCookie::row(1079, 8, 238, 1231, 6, NONE, F, false), // "COKENBLD"
-    KnownCookie::row(1087, 7, 124, 1025, 59, NONE, M, false), // "COMPASS"
-    KnownCookie::row(1094, 7, 124, 265, 70, NONE, F, false), // "CONSENT"
-    KnownCookie::row(1101, 9, 167, 762, 15, NONE, F, false), // "COOKIELAW"
-    KnownCookie::row(1110, 13, 167, 395, 15, NONE, F, false), // "COOKIELAW_ADS"
-    KnownCookie::row(1123, 16, 167, 396, 15, NONE, F, false), // "COOKIELAW_SOCIAL"
-    KnownCookie::row(1139, 15, 167, 394, 15, NONE, F, false), // "COOKIELAW_STATS"
-    KnownCookie::row(1154, 8, 242, 721, 157, NONE, A, false), // "CPSessID"
-    KnownCookie::row(1162, 16, 86, 243, 166, NONE, S, false), // "CRAFT_CSRF_TOKEN"
-    KnownCookie::row(1178, 2, 14, 309, 7, NONE, M, true), // "CT"
-    KnownCookie::row(1180, 3, 146, 1137, 55, 125, A, false), // "CTK"
-    KnownCookie::row(1183, 3, 280, 1453, 15, NONE, F, true), // "CX_"
-    KnownCookie::row(1186, 4, 259, 1488, 40, NONE, F, false), // "Cart"
-    KnownCookie::row(1190, 14, 154, 559, 166, NONE, F, false), // "ClickAndChange"
-    KnownCookie::row(1204, 4, 264, 397, 38, NONE, M, false), // "Comp"
-    KnownCookie::row(1208, 10, 126, 267, 147, NONE, M, false), // "Conversion"
-    KnownCookie::row(1218, 13, 85, 678, 15, NONE, F, false), // "CookieConsent"
-    KnownCookie::row(1231, 25, 85, 227, 5, NONE, F, true), // "CookieConsentBulkSetting-"
-    KnownCookie::row(1256, 23, 85, 229, 15, NONE, F, false), // "CookieConsentBulkTicket"
-    KnownCookie::row(1279, 19, 254, 1502, 15, NONE, F, true), // "CookieConsentPolicy"
-    KnownCookie::row(1298, 13, 65, 1145, 84, NONE, F, false), // "CookieControl"
-    KnownCookie::row(1311, 20, 81, 735, 15, NONE, F, false), // "CookieLawInfoConsent"
-    KnownCookie::row(1331, 19, 82, 942, 130, NONE, F, false), // "CookieScriptConsent"
-    KnownCookie::row(1350, 14, 86, 189, 166, NONE, F, false), // "CraftSessionId"
-    KnownCookie::row(1364, 12, 85, 678, 157, NONE, F, false), // "CrossConsent"
-    KnownCookie::row(1376, 14, 159, 645, 125, NONE, A, false), // "CurrentContact"
-    KnownCookie::row(1390, 11, 334, 1525, 50, NONE, F, false), // "DEVICE_INFO"
-    KnownCookie::row(1401, 6, 121, 456, 89, NONE, M, false), // "DG_HID"
-    KnownCookie::row(1407, 6, 121, 456, 89, NONE, M, false), // "DG_IID"
-    KnownCookie::row(1413, 6, 121, 456, 89, NONE, M, false), // "DG_SID"
-    KnownCookie::row(1419, 6, 121, 456, 89, NONE, M, false), // "DG_UID"
-    KnownCookie::row(1425, 6, 121, 456, 89, NONE, M, false), // "DG_ZID"
-    KnownCookie::row(1431, 7, 121, 456, 89, NONE, M, false), // "DG_ZUID"
-    KnownCookie::row(1438, 10, 24, 456, 130, NONE, M, false), // "DISPATCHER"
-    KnownCookie::row(1448, 10, 75, 1447, 157, NONE, F, false), // "DLBCTLYOXA"
-    KnownCookie::row(1458, 4, 238, 1252, 147, NONE, M, false), // "DPFQ"
-    KnownCookie::row(1462, 8, 238, 766, 69, NONE, M, false), // "DPPIX_ON"
-    KnownCookie::row(1470, 6, 238, 392, 147, NONE, M, true), // "DPSync"
-    KnownCookie::row(1476, 4, 124, 307, 63, NONE, M, false), // "DSID"
-    KnownCookie::row(1480, 7, 118, 456, 143, NONE, M, false), // "DSP_UID"
-    KnownCookie::row(1487, 2, 124, 1303, 15, NONE, M, false), // "DV"
-    KnownCookie::row(1489, 4, 105, 2, 5, NONE, F, false), // "DYID"
-    KnownCookie::row(1493, 5, 105, 2, 157, NONE, F, false), // "DYSES"
-    KnownCookie::row(1498, 8, 91, 779, 15, NONE, F, false), // "Datadome"
-    KnownCookie::row(1506, 6, 195, 543, 147, NONE, F, false), // "DcLcid"
-    KnownCookie::row(1512, 21, 14, 1384, 138, NONE, M, false), // "DigiTrust.v1.identity"
-    KnownCookie::row(1533, 20, 99, 797, 157, NONE, A, false), // "DotMetrics.DeviceKey"
-    KnownCookie::row(1553, 28, 99, 781, 157, NONE, A, false), // "DotMetrics.SessionCookieTemp"
-    KnownCookie::row(1581, 33, 99, 805, 157, NONE, A, false), // "DotMetrics.SessionCookieTempTimed"
-    KnownCookie::row(1614, 35, 99, 806, 157, NONE, A, false), // "DotMetrics.UniqueUserIdentityCookie"
-    KnownCookie::row(1649, 14, 100, 476, 166, NONE, M, true), // "DotomiSession_"
-    KnownCookie::row(1663, 12, 100, 1559, 123, NONE, M, false), // "DotomiStatus"
-    KnownCookie::row(1675, 10, 100, 1571, 15, NONE, M, false), // "DotomiSync"
-    KnownCookie::row(1685, 10, 100, 914, 38, NONE, M, false), // "DotomiUser"
-    KnownCookie::row(1695, 26, 40, 1675, 147, NONE, F, false), // "Dynamics365PortalAnalytics"
-    KnownCookie::row(1721, 4, 14, 510, 138, NONE, M, true), // "EBFC"
-    KnownCookie::row(1725, 5, 14, 504, 138, 171, M, true), // "EBFCD"
-    KnownCookie::row(1730, 2, 206, 95, 31, NONE, M, false), // "EE"
-    KnownCookie::row(1732, 6, 211, 1299, 38, NONE, A, false), // "ELOQUA"
-    KnownCookie::row(1738, 9, 211, 1197, 38, NONE, A, false), // "ELQSTATUS"
-    KnownCookie::row(1747, 6, 124, 149, 38, NONE, A, false), // "FCCDCF"
-    KnownCookie::row(1753, 5, 124, 149, 38, NONE, A, false), // "FCNEC"
-    KnownCookie::row(1758, 16, 75, 1447, 157, NONE, F, false), // "FDLBCAMPAIGNCDOM"
-    KnownCookie::row(1774, 8, 75, 1447, 157, NONE, F, false), // "FDLBCTLY"
-    KnownCookie::row(1782, 9, 75, 1447, 157, NONE, F, false), // "FDLBFIRST"
-    KnownCookie::row(1791, 12, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTAPI"
-    KnownCookie::row(1803, 17, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTCAMPAIGN"
-    KnownCookie::row(1820, 19, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTCAMPAIGNEF"
-    KnownCookie::row(1839, 12, 75, 1448, 157, NONE, F, false), // "FDLBFIRSTCMP"
-    KnownCookie::row(1851, 13, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTDATA"
-    KnownCookie::row(1864, 15, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTEVENTS"
-    KnownCookie::row(1879, 12, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTTMS"
-    KnownCookie::row(1891, 3, 101, 1074, 23, NONE, M, false), // "FLC"
-    KnownCookie::row(1894, 4, 127, 49, 166, NONE, M, false), // "FPAU"
-    KnownCookie::row(1898, 7, 126, 267, 146, NONE, M, false), // "FPGCLAW"
-    KnownCookie::row(1905, 7, 124, 1555, 147, NONE, M, false), // "FPGCLDC"
-    KnownCookie::row(1912, 7, 126, 267, 146, NONE, M, false), // "FPGCLGB"
-    KnownCookie::row(1919, 6, 124, 849, 157, NONE, F, false), // "FPGSID"
-    KnownCookie::row(1925, 4, 127, 512, 166, NONE, A, false), // "FPID"
-    KnownCookie::row(1929, 4, 127, 775, 166, NONE, A, false), // "FPLC"
-    KnownCookie::row(1933, 7, 238, 843, 6, NONE, F, false), // "FPtrust"
-    KnownCookie::row(1940, 7, 254, 253, 166, NONE, F, false), // "FedAuth"
-    KnownCookie::row(1947, 9, 242, 753, 157, NONE, A, false), // "FocusTime"
-    KnownCookie::row(1956, 14, 321, 1706, 166, NONE, F, false), // "ForceFlashSite"
-    KnownCookie::row(1970, 16, 208, 1297, 2, NONE, F, false), // "FunctionalCookie"
-    KnownCookie::row(1986, 10, 127, 185, 17, NONE, F, false), // "GA_OPT_OUT"
-    KnownCookie::row(1996, 4, 124, 1003, 157, NONE, F, false), // "GCLB"
-    KnownCookie::row(2000, 3, 14, 67, 6, NONE, M, false), // "GCM"
-    KnownCookie::row(2003, 21, 125, 325, 166, NONE, M, false), // "GED_PLAYLIST_ACTIVITY"
-    KnownCookie::row(2024, 7, 124, 1025, 15, NONE, M, false), // "GN_PREF"
-    KnownCookie::row(2031, 3, 334, 495, 6, NONE, M, false), // "GPS"
-    KnownCookie::row(2034, 13, 135, 1014, 117, NONE, M, true), // "GRV_BHV_BRND_"
-    KnownCookie::row(2047, 12, 135, 1158, 117, NONE, M, true), // "GRV_BHV_DATE"
-    KnownCookie::row(2059, 13, 135, 1206, 117, NONE, M, true), // "GRV_BHV_IDCAT"
-    KnownCookie::row(2072, 12, 135, 1182, 117, NONE, M, true), // "GRV_BHV_IDCC"
-    KnownCookie::row(2084, 11, 135, 1161, 117, NONE, M, true), // "GRV_BHV_SKU"
-    KnownCookie::row(2095, 11, 135, 1183, 117, NONE, M, true), // "GRV_BHV_UID"
-    KnownCookie::row(2106, 7, 135, 1183, 79, NONE, M, false), // "GRV_IDU"
-    KnownCookie::row(2113, 10, 135, 1188, 117, NONE, M, false), // "GRV_google"
-    KnownCookie::row(2123, 5, 251, 562, 166, NONE, F, true), // "GSLM_"
-    KnownCookie::row(2128, 3, 330, 1023, 15, NONE, M, false), // "GUC"
-    KnownCookie::row(2131, 12, 124, 264, 166, NONE, F, false), // "G_AUTHUSER_H"
-    KnownCookie::row(2143, 4, 122, 103, 38, NONE, A, false), // "Gdyn"
-    KnownCookie::row(2147, 5, 319, 1205, 166, NONE, A, false), // "GeoIP"
-    KnownCookie::row(2152, 19, 101, 1611, 166, NONE, M, false), // "GoogleAdServingTest"
-    KnownCookie::row(2171, 7, 65, 940, 157, NONE, F, false), // "HAAPPLB"
-    KnownCookie::row(2178, 7, 65, 940, 157, NONE, F, false), // "HACIVIC"
-    KnownCookie::row(2185, 9, 65, 940, 157, NONE, F, false), // "HACIVICLB"
-    KnownCookie::row(2194, 7, 269, 1306, 157, NONE, M, false), // "HAPLB3A"
-    KnownCookie::row(2201, 7, 269, 1670, 78, NONE, M, false), // "HAPLB5S"
-    KnownCookie::row(2208, 6, 269, 600, 166, NONE, M, true), // "HAPLB8"
-    KnownCookie::row(2214, 9, 41, 1619, 15, NONE, A, false), // "HMACCOUNT"
-    KnownCookie::row(2223, 4, 124, 224, 65, NONE, M, false), // "HSID"
-    KnownCookie::row(2227, 8, 41, 486, 166, NONE, A, false), // "Hm_lpvt_"
-    KnownCookie::row(2235, 7, 41, 485, 15, NONE, A, false), // "Hm_lvt_"
-    KnownCookie::row(2242, 15, 254, 239, 9, NONE, S, false), // "Host-ERIC_PROD-"
-    KnownCookie::row(2257, 2, 101, 990, 62, NONE, M, false), // "ID"
-    KnownCookie::row(2259, 3, 101, 990, 65, NONE, M, false), // "IDE"
-    KnownCookie::row(2262, 6, 330, 305, 15, NONE, M, false), // "IDSYNC"
-    KnownCookie::row(2268, 5, 206, 1305, 111, NONE, M, false), // "IMRID"
-    KnownCookie::row(2273, 17, 146, 941, 157, NONE, S, false), // "INDEED_CSRF_TOKEN"
-    KnownCookie::row(2290, 13, 199, 519, 166, NONE, F, false), // "INGRESSCOOKIE"
-    KnownCookie::row(2303, 4, 168, 961, 65, NONE, M, false), // "IRLD"
-    KnownCookie::row(2307, 7, 211, 382, 157, NONE, F, false), // "JSESSIO"
-    KnownCookie::row(2314, 10, 153, 383, 166, NONE, F, true), // "JSESSIONID"
-    KnownCookie::row(2324, 13, 238, 477, 147, NONE, M, false), // "KADUSERCOOKIE"
-    KnownCookie::row(2337, 4, 238, 1347, 96, NONE, M, false), // "KCCH"
-    KnownCookie::row(2341, 13, 160, 371, 166, NONE, F, false), // "KC_AUTH_STATE"
-    KnownCookie::row(2354, 10, 160, 370, 166, NONE, F, false), // "KC_RESTART"
-    KnownCookie::row(2364, 8, 160, 370, 166, NONE, F, false), // "KC_START"
-    KnownCookie::row(2372, 16, 160, 1710, 166, NONE, F, false), // "KC_STATE_CHECKER"
-    KnownCookie::row(2388, 17, 160, 293, 166, NONE, F, false), // "KEYCLOAK_IDENTITY"
-    KnownCookie::row(2405, 15, 160, 398, 166, NONE, F, false), // "KEYCLOAK_LOCALE"
-    KnownCookie::row(2420, 20, 160, 370, 15, NONE, F, false), // "KEYCLOAK_REMEMBER_ME"
-    KnownCookie::row(2440, 16, 160, 292, 166, NONE, F, false), // "KEYCLOAK_SESSION"
-    KnownCookie::row(2456, 11, 238, 498, 78, NONE, M, true), // "KRTBCOOKIE_"
-    KnownCookie::row(2467, 11, 238, 1698, 147, NONE, F, false), // "KTPCACOOKIE"
-    KnownCookie::row(2478, 8, 158, 836, 15, NONE, M, false), // "KelkooID"
-    KnownCookie::row(2486, 11, 49, 275, 123, NONE, F, false), // "KievRPSAuth"
-    KnownCookie::row(2497, 7, 161, 182, 15, NONE, F, false), // "Kiyohnl"
-    KnownCookie::row(2504, 4, 224, 1273, 46, NONE, F, false), // "LANG"
-    KnownCookie::row(2508, 12, 224, 1277, 6, NONE, F, false), // "LANG_CHANGED"
-    KnownCookie::row(2520, 10, 334, 1080, 65, NONE, F, false), // "LOGIN_INFO"
-    KnownCookie::row(2530, 4, 124, 1025, 130, NONE, M, false), // "LSID"
-    KnownCookie::row(2534, 5, 124, 864, 15, NONE, F, false), // "LSOLH"
-    KnownCookie::row(2539, 3, 49, 205, 152, NONE, F, false), // "MC0"
-    KnownCookie::row(2542, 3, 49, 311, 15, NONE, M, false), // "MC1"
-    KnownCookie::row(2545, 2, 49, 46, 152, NONE, M, false), // "MH"
-    KnownCookie::row(2547, 14, 293, 1428, 84, NONE, M, false), // "MONITOR_WEB_ID"
-    KnownCookie::row(2561, 2, 49, 1513, 130, NONE, M, false), // "MR"
-    KnownCookie::row(2563, 7, 120, 1667, 10, NONE, M, false), // "MRM_UID"
-    KnownCookie::row(2570, 3, 49, 304, 152, NONE, F, false), // "MS0"
-    KnownCookie::row(2573, 5, 49, 311, 15, NONE, M, false), // "MSFPC"
-    KnownCookie::row(2578, 10, 49, 275, 123, NONE, F, false), // "MSNRPSAuth"
-    KnownCookie::row(2588, 3, 193, 835, 5, NONE, F, true), // "MSO"
-    KnownCookie::row(2591, 7, 49, 275, 123, NONE, F, false), // "MSPAuth"
-    KnownCookie::row(2598, 7, 49, 275, 123, NONE, F, false), // "MSPProf"
-    KnownCookie::row(2605, 5, 49, 1222, 15, NONE, M, false), // "MSPTC"
-    KnownCookie::row(2610, 4, 49, 311, 15, NONE, M, false), // "MUID"
-    KnownCookie::row(2614, 5, 49, 311, 15, NONE, M, false), // "MUIDB"
-    KnownCookie::row(2619, 38, 193, 1629, 15, NONE, A, false), // "MicrosoftApplicationsTelemetryDeviceId"
-    KnownCookie::row(2657, 3, 49, 121, 15, NONE, M, false), // "NAP"
-    KnownCookie::row(2660, 11, 202, 791, 157, NONE, F, false), // "NEXT_LOCALE"
-    KnownCookie::row(2671, 3, 124, 1303, 15, NONE, M, false), // "NID"
-    KnownCookie::row(2674, 16, 346, 255, 166, NONE, F, false), // "NOPCOMMERCE.AUTH"
-    KnownCookie::row(2690, 3, 135, 1181, 117, NONE, M, true), // "NPA"
-    KnownCookie::row(2693, 4, 64, 1218, 32, NONE, F, true), // "NSC_"
-    KnownCookie::row(2697, 17, 319, 1151, 7, NONE, A, false), // "NetWorkProbeLimit"
-    KnownCookie::row(2714, 12, 346, 195, 10, NONE, F, false), // "Nop.customer"
-    KnownCookie::row(2726, 34, 346, 483, 19, NONE, F, false), // "NopCommerce.RecentlyViewedProducts"
-    KnownCookie::row(2760, 5, 347, 1506, 157, NONE, M, true), // "OAGEO"
-    KnownCookie::row(2765, 4, 347, 955, 15, NONE, M, false), // "OAID"
-    KnownCookie::row(2769, 3, 130, 945, 62, NONE, M, false), // "OGP"
-    KnownCookie::row(2772, 4, 130, 760, 10, NONE, M, false), // "OGPC"
-    KnownCookie::row(2776, 3, 49, 952, 84, NONE, M, false), // "OID"
-    KnownCookie::row(2779, 4, 49, 952, 84, NONE, M, false), // "OIDI"
-    KnownCookie::row(2783, 4, 49, 952, 84, NONE, M, false), // "OIDR"
-    KnownCookie::row(2787, 12, 211, 552, 157, NONE, F, true), // "ORA_WWV_APP_"
-    KnownCookie::row(2799, 4, 124, 1025, 130, NONE, M, false), // "OSID"
-    KnownCookie::row(2803, 3, 330, 1023, 15, NONE, M, false), // "OTH"
-    KnownCookie::row(2806, 3, 124, 30, 49, NONE, M, false), // "OTZ"
-    KnownCookie::row(2809, 26, 208, 900, 107, NONE, F, false), // "OneTrustWPCCPAGoogleOptOut"
-    KnownCookie::row(2835, 21, 208, 910, 15, NONE, F, false), // "OptanonAlertBoxClosed"
-    KnownCookie::row(2856, 14, 208, 911, 15, NONE, F, false), // "OptanonConsent"
-    KnownCookie::row(2870, 14, 208, 911, 15, NONE, F, false), // "OptanonControl"
-    KnownCookie::row(2884, 11, 132, 267, 87, NONE, M, false), // "PAIDCONTENT"
-    KnownCookie::row(2895, 9, 216, 151, 159, NONE, F, false), // "PHPSESSID"
-    KnownCookie::row(2904, 3, 74, 77, 15, NONE, M, false), // "PID"
-    KnownCookie::row(2907, 10, 168, 1415, 157, NONE, F, false), // "PLAY_FLASH"
-    KnownCookie::row(2917, 9, 168, 1416, 157, NONE, F, false), // "PLAY_LANG"
-    KnownCookie::row(2926, 12, 168, 1417, 157, NONE, F, false), // "PLAY_SESSION"
-    KnownCookie::row(2938, 11, 230, 391, 166, NONE, F, false), // "PLESKSESSID"
-    KnownCookie::row(2949, 7, 238, 917, 6, NONE, F, false), // "PMDTSHR"
-    KnownCookie::row(2956, 9, 238, 828, 6, NONE, F, false), // "PMFREQ_ON"
-    KnownCookie::row(2965, 6, 49, 275, 123, NONE, F, false), // "PPAuth"
-    KnownCookie::row(2971, 4, 334, 1285, 25, NONE, F, false), // "PREF"
-    KnownCookie::row(2975, 8, 238, 498, 84, NONE, M, false), // "PUBMDCID"
-    KnownCookie::row(2983, 11, 238, 460, 147, NONE, M, false), // "PUBRETARGET"
-    KnownCookie::row(2994, 14, 238, 838, 84, NONE, F, false), // "PUBUIDSYNCUPFQ"
-    KnownCookie::row(3008, 2, 280, 1453, 15, NONE, F, true), // "P_"
-    KnownCookie::row(3010, 12, 242, 753, 157, NONE, A, false), // "PageReferrer"
-    KnownCookie::row(3022, 26, 198, 751, 10, NONE, A, true), // "Pastease.passive.activated"
-    KnownCookie::row(3048, 23, 198, 777, 10, NONE, A, true), // "Pastease.passive.chance"
-    KnownCookie::row(3071, 6, 264, 706, 38, NONE, F, false), // "Pdomid"
-    KnownCookie::row(3077, 6, 310, 1308, 9, NONE, F, false), // "Player"
-    KnownCookie::row(3083, 17, 254, 676, 15, NONE, F, false), // "PreferredLanguage"
-    KnownCookie::row(3100, 4, 238, 380, 89, NONE, M, false), // "PugT"
-    KnownCookie::row(3104, 3, 264, 35, 59, NONE, M, false), // "Pwb"
-    KnownCookie::row(3107, 4, 254, 1527, 166, NONE, F, false), // "QCQQ"
-    KnownCookie::row(3111, 30, 242, 379, 157, NONE, F, true), // "QSIPopUnder_PopUnderTarget_SI_"
-    KnownCookie::row(3141, 6, 242, 997, 157, NONE, F, false), // "QSI_CT"
-    KnownCookie::row(3147, 8, 242, 973, 157, NONE, F, false), // "QSI_DATA"
-    KnownCookie::row(3155, 18, 242, 1493, 157, NONE, A, false), // "QSI_HistorySession"
-    KnownCookie::row(3173, 28, 242, 772, 157, NONE, A, false), // "QSI_OptInIDsAndTargetOrigins"
-    KnownCookie::row(3201, 26, 242, 772, 157, NONE, A, false), // "QSI_OptInIDsAndWindowNames"
-    KnownCookie::row(3227, 23, 242, 980, 157, NONE, A, true), // "QSI_ReplaySession_Info_"
-    KnownCookie::row(3250, 29, 242, 1156, 157, NONE, F, true), // "QSI_ReplaySession_SampledOut_"
-    KnownCookie::row(3279, 28, 242, 1155, 157, NONE, F, true), // "QSI_ReplaySession_Throttled_"
-    KnownCookie::row(3307, 7, 242, 1539, 89, NONE, A, true), // "QSI_SI_"
-    KnownCookie::row(3314, 6, 242, 1671, 138, NONE, F, true), // "QSI_S_"
-    KnownCookie::row(3320, 17, 242, 1040, 157, NONE, A, true), // "QSI_TestSessions_"
-    KnownCookie::row(3337, 3, 242, 478, 130, NONE, F, false), // "QST"
-    KnownCookie::row(3340, 6, 280, 1665, 157, NONE, F, true), // "REPID_"
-    KnownCookie::row(3346, 3, 280, 1665, 157, NONE, F, true), // "RE_"
-    KnownCookie::row(3349, 3, 280, 235, 147, NONE, F, true), // "RP_"
-    KnownCookie::row(3352, 7, 254, 1430, 166, NONE, F, false), // "RRetURL"
-    KnownCookie::row(3359, 8, 254, 1454, 166, NONE, F, false), // "RRetURL2"
-    KnownCookie::row(3367, 2, 295, 1065, 113, NONE, F, false), // "RT"
-    KnownCookie::row(3369, 3, 101, 1402, 15, NONE, M, false), // "RUL"
-    KnownCookie::row(3372, 16, 40, 947, 166, NONE, F, false), // "RpsContextCookie"
-    KnownCookie::row(3388, 2, 341, 106, 123, NONE, A, false), // "S1"
-    KnownCookie::row(3390, 5, 251, 881, 33, NONE, F, true), // "SAML_"
-    KnownCookie::row(3395, 7, 124, 224, 65, NONE, M, false), // "SAPISID"
-    KnownCookie::row(3402, 3, 263, 1183, 85, NONE, M, false), // "SCM"
-    KnownCookie::row(3405, 6, 263, 1183, 85, NONE, M, false), // "SCMaps"
-    KnownCookie::row(3411, 4, 263, 1183, 85, NONE, M, false), // "SCMg"
-    KnownCookie::row(3415, 6, 263, 1183, 85, NONE, M, false), // "SCMinf"
-    KnownCookie::row(3421, 4, 263, 1183, 85, NONE, M, false), // "SCMo"
-    KnownCookie::row(3425, 8, 263, 1183, 85, NONE, M, false), // "SCMsovrn"
-    KnownCookie::row(3433, 15, 124, 538, 166, NONE, F, false), // "SEARCH_SAMESITE"
-    KnownCookie::row(3448, 8, 137, 416, 166, NONE, F, false), // "SERVERID"
-    KnownCookie::row(3456, 6, 351, 500, 50, NONE, M, false), // "SEUNCY"
-    KnownCookie::row(3462, 3, 124, 224, 65, NONE, M, false), // "SID"
-    KnownCookie::row(3465, 5, 124, 224, 65, NONE, M, false), // "SIDCC"
-    KnownCookie::row(3470, 8, 242, 721, 157, NONE, A, false), // "SISessID"
-    KnownCookie::row(3478, 2, 193, 1312, 166, NONE, A, false), // "SM"
-    KnownCookie::row(3480, 4, 124, 1625, 166, NONE, F, false), // "SMSV"
-    KnownCookie::row(3484, 4, 124, 1025, 130, NONE, M, false), // "SNID"
-    KnownCookie::row(3488, 5, 121, 456, 89, NONE, F, false), // "SNLB2"
-    KnownCookie::row(3493, 4, 124, 617, 38, NONE, F, false), // "SOCS"
-    KnownCookie::row(3497, 5, 238, 1204, 89, NONE, M, false), // "SPugT"
-    KnownCookie::row(3502, 2, 14, 1380, 6, NONE, M, true), // "SR"
-    KnownCookie::row(3504, 5, 49, 76, 15, 367, F, false), // "SRM_B"
-    KnownCookie::row(3509, 4, 124, 224, 65, NONE, M, false), // "SSID"
-    KnownCookie::row(3513, 4, 260, 356, 65, NONE, F, false), // "SSLB"
-    KnownCookie::row(3517, 4, 260, 1422, 15, NONE, F, false), // "SSPV"
-    KnownCookie::row(3521, 4, 17, 1183, 157, NONE, M, false), // "SSPZ"
-    KnownCookie::row(3525, 11, 321, 348, 166, NONE, F, false), // "SSR-caching"
-    KnownCookie::row(3536, 4, 260, 651, 15, NONE, F, false), // "SSRT"
-    KnownCookie::row(3540, 4, 260, 14, 15, NONE, F, false), // "SSSC"
-    KnownCookie::row(3544, 5, 254, 1684, 166, NONE, F, false), // "SUCSP"
-    KnownCookie::row(3549, 5, 254, 1685, 166, NONE, F, false), // "SUPRM"
-    KnownCookie::row(3554, 12, 238, 766, 69, NONE, M, false), // "SYNCUPPIX_ON"
-    KnownCookie::row(3566, 10, 242, 753, 157, NONE, A, false), // "SearchTerm"
-    KnownCookie::row(3576, 6, 259, 1482, 40, NONE, F, false), // "Secret"
-    KnownCookie::row(3582, 10, 124, 555, 38, NONE, F, false), // "Secure-YEC"
-    KnownCookie::row(3592, 16, 150, 492, 166, NONE, F, true), // "SecureSessionID-"
-    KnownCookie::row(3608, 19, 259, 1484, 65, NONE, F, false), // "Secure_customer_sig"
-    KnownCookie::row(3627, 10, 295, 868, 157, NONE, M, false), // "ServerPool"
-    KnownCookie::row(3637, 22, 254, 359, 157, NONE, F, false), // "SetupDomainProbePassed"
-    KnownCookie::row(3659, 12, 242, 1289, 157, NONE, F, false), // "Site History"
-    KnownCookie::row(3671, 12, 242, 753, 157, NONE, A, false), // "SiteReferrer"
-    KnownCookie::row(3683, 15, 265, 857, 15, NONE, M, false), // "SnapABugHistory"
-    KnownCookie::row(3698, 11, 265, 858, 15, NONE, M, false), // "SnapABugRef"
-    KnownCookie::row(3709, 17, 265, 616, 15, NONE, F, false), // "SnapABugUserAlias"
-    KnownCookie::row(3726, 13, 265, 856, 15, NONE, F, false), // "SnapABugVisit"
-    KnownCookie::row(3739, 7, 238, 393, 147, NONE, M, true), // "SyncRTB"
-    KnownCookie::row(3746, 6, 295, 1002, 24, NONE, M, false), // "TADCID"
-    KnownCookie::row(3752, 4, 124, 1073, 40, NONE, M, false), // "TAID"
-    KnownCookie::row(3756, 10, 295, 1302, 157, NONE, A, false), // "TAReturnTo"
-    KnownCookie::row(3766, 12, 295, 1202, 65, NONE, A, false), // "TATravelInfo"
-    KnownCookie::row(3778, 8, 295, 1202, 157, NONE, A, false), // "TAUnique"
-    KnownCookie::row(3786, 10, 75, 1647, 15, NONE, A, false), // "TCAUDIENCE"
-    KnownCookie::row(3796, 4, 75, 1694, 15, NONE, M, false), // "TCID"
-    KnownCookie::row(3800, 5, 75, 1568, 15, NONE, F, false), // "TCIPD"
-    KnownCookie::row(3805, 12, 75, 1633, 157, NONE, M, false), // "TCLANDINGURL"
-    KnownCookie::row(3817, 10, 75, 1519, 157, NONE, M, false), // "TCREDIRECT"
-    KnownCookie::row(3827, 16, 75, 1682, 166, NONE, M, false), // "TCREDIRECT_DEDUP"
-    KnownCookie::row(3843, 9, 75, 1507, 157, NONE, M, false), // "TCSESSION"
-    KnownCookie::row(3852, 24, 75, 711, 157, NONE, F, false), // "TC_CHECK_COOKIES_SUPPORT"
-    KnownCookie::row(3876, 9, 75, 1474, 112, NONE, F, false), // "TC_OUTPUT"
-    KnownCookie::row(3885, 20, 75, 1546, 112, NONE, F, false), // "TC_OUTPUT_categories"
-    KnownCookie::row(3905, 10, 75, 1474, 112, NONE, F, false), // "TC_PRIVACY"
-    KnownCookie::row(3915, 17, 75, 1546, 112, NONE, F, false), // "TC_PRIVACY_CENTER"
-    KnownCookie::row(3932, 5, 292, 496, 15, NONE, M, false), // "TDCPM"
-    KnownCookie::row(3937, 4, 292, 496, 15, NONE, M, false), // "TDID"
-    KnownCookie::row(3941, 3, 75, 1683, 157, NONE, M, false), // "TMS"
-    KnownCookie::row(3944, 3, 14, 1531, 40, NONE, M, false), // "TPC"
-    KnownCookie::row(3947, 4, 321, 1458, 166, NONE, F, true), // "TS01"
-    KnownCookie::row(3951, 4, 286, 852, 10, NONE, M, false), // "TXCD"
-    KnownCookie::row(3955, 8, 286, 852, 10, NONE, M, true), // "TXCSDMN_"
-    KnownCookie::row(3963, 16, 285, 1443, 62, NONE, M, false), // "TapAd_3WAY_SYNCS"
-    KnownCookie::row(3979, 9, 285, 1535, 62, NONE, M, false), // "TapAd_DID"
-    KnownCookie::row(3988, 8, 285, 1535, 62, NONE, M, false), // "TapAd_TS"
-    KnownCookie::row(3996, 18, 288, 1038, 166, NONE, F, false), // "TawkConnectionTime"
-    KnownCookie::row(4014, 10, 288, 426, 166, NONE, F, false), // "TawkCookie"
-    KnownCookie::row(4024, 12, 264, 708, 167, NONE, M, false), // "TestIfCookie"
-    KnownCookie::row(4036, 13, 264, 708, 38, NONE, M, false), // "TestIfCookieP"
-    KnownCookie::row(4049, 6, 166, 519, 1, NONE, F, false), // "TiPMix"
-    KnownCookie::row(4055, 7, 49, 491, 15, NONE, M, false), // "ToptOut"
-    KnownCookie::row(4062, 16, 282, 1679, 166, NONE, F, false), // "Typo3InstallTool"
-    KnownCookie::row(4078, 3, 74, 97, 65, NONE, M, false), // "UID"
-    KnownCookie::row(4081, 4, 74, 97, 65, NONE, M, false), // "UIDR"
-    KnownCookie::row(4085, 4, 238, 822, 6, NONE, M, false), // "USCC"
-    KnownCookie::row(4089, 4, 303, 1183, 15, NONE, M, false), // "UTID"
-    KnownCookie::row(4093, 8, 303, 1183, 15, NONE, M, false), // "UTID_ENC"
-    KnownCookie::row(4101, 4, 124, 1721, 128, NONE, M, false), // "UULE"
-    KnownCookie::row(4105, 7, 16, 167, 52, NONE, M, false), // "UserID1"
-    KnownCookie::row(4112, 16, 168, 758, 166, NONE, M, false), // "UserMatchHistory"
-    KnownCookie::row(4128, 3, 168, 290, 15, NONE, A, false), // "VID"
-    KnownCookie::row(4131, 18, 334, 1366, 50, NONE, M, false), // "VISITOR_INFO1_LIVE"
-    KnownCookie::row(4149, 24, 334, 1714, 52, NONE, M, false), // "VISITOR_PRIVACY_METADATA"
-    KnownCookie::row(4173, 8, 308, 1012, 121, NONE, F, true), // "VfAccess"
-    KnownCookie::row(4181, 9, 308, 1141, 15, NONE, F, false), // "VfRefresh"
-    KnownCookie::row(4190, 6, 308, 1150, 89, NONE, F, false), // "VfSess"
-    KnownCookie::row(4196, 13, 159, 351, 70, NONE, A, false), // "VisitorStatus"
-    KnownCookie::row(4209, 18, 40, 938, 157, NONE, F, false), // "VisitorStorageGuid"
-    KnownCookie::row(4227, 3, 75, 1570, 157, NONE, M, false), // "WID"
-    KnownCookie::row(4230, 5, 49, 275, 123, NONE, F, false), // "WLSSC"
-    KnownCookie::row(4235, 15, 319, 953, 166, NONE, A, false), // "WMF-Last-Access"
-    KnownCookie::row(4250, 7, 78, 315, 5, NONE, A, false), // "WRBlock"
-    KnownCookie::row(4257, 8, 78, 861, 157, NONE, A, false), // "WRIgnore"
-    KnownCookie::row(4265, 5, 78, 967, 5, NONE, A, false), // "WRUID"
-    KnownCookie::row(4270, 12, 254, 611, 6, NONE, F, false), // "WelcomePanel"
-    KnownCookie::row(4282, 4, 266, 959, 6, NONE, F, false), // "X-AB"
-    KnownCookie::row(4286, 13, 193, 994, 5, NONE, A, true), // "X-FD-FEATURES"
-    KnownCookie::row(4299, 9, 193, 995, 5, NONE, A, true), // "X-FD-Time"
-    KnownCookie::row(4308, 14, 178, 1711, 166, NONE, F, false), // "X-Magento-Vary"
-    KnownCookie::row(4322, 7, 220, 455, 166, NONE, F, false), // "X-PP-L7"
-    KnownCookie::row(4329, 12, 220, 867, 91, NONE, F, false), // "X-PP-SILOVER"
-    KnownCookie::row(4341, 11, 328, 1222, 115, NONE, M, false), // "XANDR_PANID"
-    KnownCookie::row(4352, 3, 74, 79, 15, NONE, M, false), // "XID"
-    KnownCookie::row(4355, 10, 0, 1211, 157, NONE, S, false), // "XSRF-TOKEN"
-    KnownCookie::row(4365, 3, 334, 501, 157, NONE, F, false), // "YSC"
-    KnownCookie::row(4368, 20, 335, 1045, 166, NONE, S, false), // "ZCAMPAIGN_CSRF_TOKEN"
-    KnownCookie::row(4388, 7, 336, 1030, 163, NONE, A, false), // "ZD-buid"
-    KnownCookie::row(4395, 23, 336, 321, 163, NONE, F, false), // "ZD-launcherLabelRemoved"
-    KnownCookie::row(4418, 11, 336, 1240, 163, NONE, F, false), // "ZD-settings"
-    KnownCookie::row(4429, 8, 336, 827, 163, NONE, F, false), // "ZD-store"
-    KnownCookie::row(4437, 7, 336, 1031, 68, NONE, A, false), // "ZD-suid"
-    KnownCookie::row(4444, 13, 336, 1216, 163, NONE, F, false), // "ZD-widgetOpen"
-    KnownCookie::row(4457, 11, 336, 1259, 60, NONE, F, false), // "ZD-zE_oauth"
-    KnownCookie::row(4468, 8, 29, 312, 107, NONE, A, false), // "_ALGOLIA"
-    KnownCookie::row(4476, 13, 43, 568, 98, NONE, M, true), // "_BEAMER_DATE_"
-    KnownCookie::row(4489, 22, 43, 885, 68, NONE, M, true), // "_BEAMER_FILTER_BY_URL_"
-    KnownCookie::row(4511, 20, 43, 567, 99, NONE, M, true), // "_BEAMER_FIRST_VISIT_"
-    KnownCookie::row(4531, 24, 43, 569, 98, NONE, M, true), // "_BEAMER_LAST_POST_SHOWN_"
-    KnownCookie::row(4555, 16, 43, 566, 98, NONE, M, true), // "_BEAMER_USER_ID_"
-    KnownCookie::row(4571, 17, 259, 1480, 65, NONE, A, false), // "_Brochure_session"
-    KnownCookie::row(4588, 5, 87, 1253, 5, NONE, A, false), // "_CEFT"
-    KnownCookie::row(4593, 7, 78, 1015, 5, NONE, A, false), // "_CT_RS_"
-    KnownCookie::row(4600, 11, 134, 266, 50, NONE, F, false), // "_GRECAPTCHA"
-    KnownCookie::row(4611, 5, 49, 41, 15, NONE, M, false), // "_HPVN"
-    KnownCookie::row(4616, 7, 254, 332, 6, NONE, F, true), // "_KMPage"
-    KnownCookie::row(4623, 24, 254, 344, 166, NONE, F, true), // "_KnowledgePageDispatcher"
-    KnownCookie::row(4647, 20, 254, 338, 166, NONE, F, true), // "_KnowledgePageFilter"
-    KnownCookie::row(4667, 38, 254, 336, 166, 481, F, true), // "_KnowledgePageFilterArticleArticleType"
-    KnownCookie::row(4705, 40, 254, 340, 166, 481, F, true), // "_KnowledgePageFilterArticlePublishStatus"
-    KnownCookie::row(4745, 43, 254, 342, 166, 481, F, true), // "_KnowledgePageFilterArticleValidationStatus"
-    KnownCookie::row(4788, 28, 254, 339, 166, 481, F, true), // "_KnowledgePageFilterLanguage"
-    KnownCookie::row(4816, 38, 254, 337, 166, 481, F, true), // "_KnowledgePageFilterMyDraftArticleType"
-    KnownCookie::row(4854, 40, 254, 341, 166, 481, F, true), // "_KnowledgePageFilterMyDraftPublishStatus"
-    KnownCookie::row(4894, 43, 254, 343, 166, 481, F, true), // "_KnowledgePageFilterMyDraftValidationStatus"
-    KnownCookie::row(4937, 30, 254, 334, 166, NONE, F, true), // "_KnowledgePageSortFieldArticle"
-    KnownCookie::row(4967, 30, 254, 335, 166, NONE, F, true), // "_KnowledgePageSortFieldMyDraft"
-    KnownCookie::row(4997, 5, 49, 832, 15, NONE, M, false), // "_RwBf"
-    KnownCookie::row(5002, 18, 63, 159, 7, NONE, A, false), // "_SUPERFLY_nosample"
-    KnownCookie::row(5020, 12, 124, 533, 38, NONE, F, false), // "_Secure-ENID"
-    KnownCookie::row(5032, 11, 124, 1526, 38, NONE, F, false), // "_Secure-YEC"
-    KnownCookie::row(5043, 13, 75, 1640, 15, NONE, A, false), // "_TCCookieSync"
-    KnownCookie::row(5056, 3, 49, 952, 15, NONE, M, false), // "_UR"
-    KnownCookie::row(5059, 15, 40, 1133, 166, NONE, S, false), // "__AntiXsrfToken"
-    KnownCookie::row(5074, 9, 78, 1029, 5, NONE, A, false), // "__CT_Data"
-    KnownCookie::row(5083, 13, 124, 1625, 15, NONE, F, false), // "__Host-1PLSID"
-    KnownCookie::row(5096, 13, 124, 1625, 15, NONE, F, false), // "__Host-3PLSID"
-    KnownCookie::row(5109, 17, 254, 239, 157, NONE, F, true), // "__Host-ERIC_PROD-"
-    KnownCookie::row(5126, 11, 124, 1625, 15, NONE, F, false), // "__Host-GAPS"
-    KnownCookie::row(5137, 34, 123, 924, 57, NONE, F, false), // "__Host-gist_user_session_same_site"
-    KnownCookie::row(5171, 27, 204, 1557, 166, NONE, F, false), // "__Host-next-auth.csrf-token"
-    KnownCookie::row(5198, 29, 123, 924, 57, NONE, F, false), // "__Host-user_session_same_site"
-    KnownCookie::row(5227, 26, 193, 1329, 166, NONE, F, true), // "__RequestVerificationToken"
-    KnownCookie::row(5253, 17, 126, 701, 65, NONE, M, false), // "__Secure-1PAPISID"
-    KnownCookie::row(5270, 14, 126, 701, 65, NONE, M, false), // "__Secure-1PSID"
-    KnownCookie::row(5284, 16, 126, 701, 65, NONE, M, false), // "__Secure-1PSIDCC"
-    KnownCookie::row(5300, 16, 126, 701, 65, NONE, M, false), // "__Secure-1PSIDTS"
-    KnownCookie::row(5316, 17, 126, 472, 65, NONE, M, false), // "__Secure-3PAPISID"
-    KnownCookie::row(5333, 14, 126, 702, 65, NONE, M, false), // "__Secure-3PSID"
-    KnownCookie::row(5347, 16, 126, 701, 65, NONE, M, false), // "__Secure-3PSIDCC"
-    KnownCookie::row(5363, 16, 126, 701, 65, NONE, M, false), // "__Secure-3PSIDTS"
-    KnownCookie::row(5379, 13, 124, 1406, 29, NONE, F, false), // "__Secure-ENID"
-    KnownCookie::row(5392, 13, 124, 1025, 130, NONE, M, false), // "__Secure-OSID"
-    KnownCookie::row(5405, 18, 216, 151, 159, NONE, F, false), // "__Secure-PHPSESSID"
-    KnownCookie::row(5423, 22, 334, 501, 52, NONE, M, false), // "__Secure-ROLLOUT_TOKEN"
-    KnownCookie::row(5445, 13, 124, 381, 52, NONE, F, false), // "__Secure-YNID"
-    KnownCookie::row(5458, 13, 208, 915, 157, NONE, F, false), // "__Secure-fgpt"
-    KnownCookie::row(5471, 31, 204, 1638, 166, NONE, F, false), // "__Secure-next-auth.callback-url"
-    KnownCookie::row(5502, 8, 182, 1174, 52, NONE, A, false), // "___m_rec"
-    KnownCookie::row(5510, 9, 12, 696, 130, NONE, M, false), // "__adal_ca"
-    KnownCookie::row(5519, 9, 12, 1342, 138, NONE, M, false), // "__adal_cw"
-    KnownCookie::row(5528, 9, 12, 1386, 65, NONE, M, false), // "__adal_id"
-    KnownCookie::row(5537, 10, 12, 215, 166, NONE, M, false), // "__adal_ses"
-    KnownCookie::row(5547, 8, 18, 1670, 15, NONE, M, false), // "__adm_ui"
-    KnownCookie::row(5555, 10, 18, 1670, 15, NONE, M, false), // "__adm_uiex"
-    KnownCookie::row(5565, 12, 18, 1566, 120, NONE, M, false), // "__adm_usyncc"
-    KnownCookie::row(5577, 5, 297, 4, 15, NONE, A, false), // "__asc"
-    KnownCookie::row(5582, 5, 297, 1658, 15, NONE, A, false), // "__auc"
-    KnownCookie::row(5587, 5, 224, 1724, 15, NONE, F, false), // "__bid"
-    KnownCookie::row(5592, 7, 70, 75, 166, NONE, F, false), // "__cf_bm"
-    KnownCookie::row(5599, 8, 70, 717, 123, NONE, F, false), // "__cfduid"
-    KnownCookie::row(5607, 6, 70, 1702, 166, NONE, F, false), // "__cflb"
-    KnownCookie::row(5613, 8, 70, 1424, 166, NONE, F, false), // "__cfruid"
-    KnownCookie::row(5621, 7, 70, 554, 166, NONE, F, false), // "__cfseq"
-    KnownCookie::row(5628, 15, 69, 725, 166, NONE, F, false), // "__cfwaitingroom"
-    KnownCookie::row(5643, 21, 240, 678, 154, NONE, N, false), // "__cmpQQ_CookieConsent"
-    KnownCookie::row(5664, 17, 240, 936, 154, NONE, N, false), // "__cmpQQ_consentID"
-    KnownCookie::row(5681, 20, 240, 667, 154, NONE, N, false), // "__cmpQQ_usedCoookies"
-    KnownCookie::row(5701, 7, 77, 368, 15, NONE, F, false), // "__cmpcc"
-    KnownCookie::row(5708, 8, 77, 110, 15, NONE, F, true), // "__cmpccc"
-    KnownCookie::row(5716, 13, 77, 109, 15, NONE, F, true), // "__cmpccpausps"
-    KnownCookie::row(5729, 8, 77, 367, 15, NONE, F, false), // "__cmpccx"
-    KnownCookie::row(5737, 12, 77, 108, 15, NONE, F, true), // "__cmpconsent"
-    KnownCookie::row(5749, 8, 77, 410, 15, NONE, F, true), // "__cmpcpc"
-    KnownCookie::row(5757, 8, 77, 411, 15, NONE, F, true), // "__cmpcvc"
-    KnownCookie::row(5765, 8, 77, 368, 15, NONE, F, false), // "__cmpfcc"
-    KnownCookie::row(5773, 8, 77, 1, 15, NONE, F, true), // "__cmpiab"
-    KnownCookie::row(5781, 9, 77, 317, 15, NONE, F, false), // "__cmpiuid"
-    KnownCookie::row(5790, 7, 77, 1346, 15, NONE, F, false), // "__cmpld"
-    KnownCookie::row(5797, 8, 77, 363, 15, NONE, F, true), // "__cmpwel"
-    KnownCookie::row(5805, 6, 224, 963, 166, NONE, F, false), // "__code"
-    KnownCookie::row(5811, 16, 240, 632, 154, NONE, N, false), // "__cpmQQ_trackers"
-    KnownCookie::row(5827, 26, 240, 405, 154, NONE, N, false), // "__cpmQQ_trackers_timestamp"
-    KnownCookie::row(5853, 15, 72, 1435, 78, NONE, F, false), // "__editor_layout"
-    KnownCookie::row(5868, 5, 224, 1036, 89, NONE, F, false), // "__eea"
-    KnownCookie::row(5873, 5, 125, 986, 80, NONE, S, false), // "__eoi"
-    KnownCookie::row(5878, 15, 111, 241, 86, NONE, M, false), // "__exponea_etc__"
-    KnownCookie::row(5893, 17, 111, 241, 6, NONE, M, false), // "__exponea_time2__"
-    KnownCookie::row(5910, 6, 101, 944, 169, NONE, M, false), // "__gads"
-    KnownCookie::row(5916, 9, 122, 629, 38, NONE, A, false), // "__gfp_64b"
-    KnownCookie::row(5925, 11, 122, 505, 38, NONE, A, false), // "__gfp_s_64b"
-    KnownCookie::row(5936, 5, 125, 99, 38, NONE, M, false), // "__gpi"
-    KnownCookie::row(5941, 12, 125, 99, 38, NONE, M, false), // "__gpi_optout"
-    KnownCookie::row(5953, 6, 125, 475, 84, NONE, M, false), // "__gsas"
-    KnownCookie::row(5959, 20, 141, 1140, 130, NONE, F, false), // "__hs_cookie_cat_pref"
-    KnownCookie::row(5979, 17, 142, 790, 38, NONE, F, false), // "__hs_do_not_track"
-    KnownCookie::row(5996, 23, 141, 1208, 52, NONE, F, false), // "__hs_gpc_banner_dismiss"
-    KnownCookie::row(6019, 19, 142, 1135, 138, NONE, F, false), // "__hs_initial_opt_in"
-    KnownCookie::row(6038, 26, 141, 1209, 52, NONE, F, false), // "__hs_notify_banner_dismiss"
-    KnownCookie::row(6064, 12, 142, 957, 38, NONE, F, false), // "__hs_opt_out"
-    KnownCookie::row(6076, 7, 142, 929, 15, NONE, F, false), // "__hsmem"
-    KnownCookie::row(6083, 6, 142, 1213, 91, NONE, M, false), // "__hssc"
-    KnownCookie::row(6089, 7, 142, 1708, 166, NONE, M, false), // "__hssrc"
-    KnownCookie::row(6096, 6, 142, 740, 38, NONE, M, false), // "__hstc"
-    KnownCookie::row(6102, 5, 224, 724, 89, NONE, F, false), // "__idr"
-    KnownCookie::row(6107, 10, 147, 514, 157, NONE, A, false), // "__insp_dct"
-    KnownCookie::row(6117, 17, 147, 365, 15, NONE, A, false), // "__insp_norec_sess"
-    KnownCookie::row(6134, 9, 147, 799, 152, NONE, A, false), // "__insp_nv"
-    KnownCookie::row(6143, 10, 147, 815, 152, NONE, A, false), // "__insp_pad"
-    KnownCookie::row(6153, 10, 147, 732, 152, NONE, A, false), // "__insp_ref"
-    KnownCookie::row(6163, 11, 147, 801, 152, NONE, A, false), // "__insp_scpt"
-    KnownCookie::row(6174, 10, 147, 810, 152, NONE, A, false), // "__insp_sid"
-    KnownCookie::row(6184, 11, 147, 365, 15, NONE, A, false), // "__insp_slim"
-    KnownCookie::row(6195, 14, 147, 365, 15, NONE, A, false), // "__insp_targlpt"
-    KnownCookie::row(6209, 14, 147, 365, 15, NONE, A, false), // "__insp_targlpu"
-    KnownCookie::row(6223, 10, 147, 809, 15, NONE, A, false), // "__insp_uid"
-    KnownCookie::row(6233, 10, 147, 802, 152, NONE, A, false), // "__insp_wid"
-    KnownCookie::row(6243, 8, 162, 1700, 65, NONE, M, false), // "__kla_id"
-    KnownCookie::row(6251, 9, 174, 616, 86, NONE, F, false), // "__lc2_cid"
-    KnownCookie::row(6260, 9, 174, 616, 86, NONE, F, false), // "__lc2_cst"
-    KnownCookie::row(6269, 8, 174, 436, 86, NONE, F, false), // "__lc_cid"
-    KnownCookie::row(6277, 8, 174, 436, 86, NONE, F, false), // "__lc_cst"
-    KnownCookie::row(6285, 10, 174, 1558, 86, NONE, F, false), // "__livechat"
-    KnownCookie::row(6295, 6, 177, 1369, 52, NONE, A, false), // "__lotl"
-    KnownCookie::row(6301, 6, 177, 1370, 52, NONE, A, false), // "__lotr"
-    KnownCookie::row(6307, 7, 203, 438, 162, NONE, F, true), // "__next_"
-    KnownCookie::row(6314, 5, 224, 1246, 89, NONE, A, false), // "__pat"
-    KnownCookie::row(6319, 5, 224, 1265, 89, NONE, F, false), // "__pid"
-    KnownCookie::row(6324, 5, 224, 1152, 89, NONE, F, false), // "__pil"
-    KnownCookie::row(6329, 5, 224, 1043, 65, NONE, F, false), // "__pls"
-    KnownCookie::row(6334, 7, 224, 1272, 147, NONE, F, false), // "__pnahc"
-    KnownCookie::row(6341, 5, 224, 1245, 6, NONE, A, false), // "__pvi"
-    KnownCookie::row(6346, 5, 243, 903, 15, NONE, M, false), // "__qca"
-    KnownCookie::row(6351, 6, 270, 1362, 65, NONE, F, false), // "__sqra"
-    KnownCookie::row(6357, 6, 270, 1362, 65, NONE, F, false), // "__sqrb"
-    KnownCookie::row(6363, 6, 270, 1362, 65, NONE, F, false), // "__sqrc"
-    KnownCookie::row(6369, 4, 258, 930, 91, NONE, M, false), // "__ss"
-    KnownCookie::row(6373, 13, 258, 807, 128, NONE, M, false), // "__ss_referrer"
-    KnownCookie::row(6386, 7, 258, 1311, 75, NONE, M, false), // "__ss_tk"
-    KnownCookie::row(6393, 6, 256, 726, 15, NONE, A, false), // "__stid"
-    KnownCookie::row(6399, 7, 256, 584, 24, NONE, M, false), // "__stidv"
-    KnownCookie::row(6406, 12, 278, 257, 15, NONE, F, false), // "__stripe_mid"
-    KnownCookie::row(6418, 12, 278, 257, 91, NONE, F, false), // "__stripe_sid"
-    KnownCookie::row(6430, 5, 224, 1018, 147, NONE, F, false), // "__tac"
-    KnownCookie::row(6435, 10, 288, 703, 24, NONE, F, false), // "__tawkuuid"
-    KnownCookie::row(6445, 5, 224, 996, 65, NONE, F, false), // "__tbc"
-    KnownCookie::row(6450, 8, 290, 1601, 15, NONE, F, false), // "__tlbcpv"
-    KnownCookie::row(6458, 8, 290, 1602, 15, NONE, F, true), // "__tltpl_"
-    KnownCookie::row(6466, 7, 290, 48, 15, NONE, F, false), // "__tluid"
-    KnownCookie::row(6473, 9, 31, 508, 15, NONE, M, false), // "__trf.src"
-    KnownCookie::row(6482, 6, 37, 727, 166, NONE, F, true), // "__txn_"
-    KnownCookie::row(6488, 8, 269, 101, 10, NONE, M, false), // "__uin_bw"
-    KnownCookie::row(6496, 8, 269, 764, 116, NONE, M, false), // "__uin_mm"
-    KnownCookie::row(6504, 8, 269, 1306, 105, NONE, M, false), // "__uin_rh"
-    KnownCookie::row(6512, 8, 269, 92, 6, NONE, M, false), // "__uir_bw"
-    KnownCookie::row(6520, 8, 269, 764, 40, NONE, M, false), // "__uir_mm"
-    KnownCookie::row(6528, 8, 269, 1306, 101, NONE, M, false), // "__uir_rh"
-    KnownCookie::row(6536, 5, 269, 1670, 78, NONE, M, false), // "__uis"
-    KnownCookie::row(6541, 4, 224, 1010, 65, NONE, F, false), // "__ut"
-    KnownCookie::row(6545, 6, 127, 297, 66, NONE, A, false), // "__utma"
-    KnownCookie::row(6551, 6, 127, 1547, 92, NONE, A, false), // "__utmb"
-    KnownCookie::row(6557, 6, 127, 1500, 152, NONE, A, false), // "__utmc"
-    KnownCookie::row(6563, 6, 127, 1585, 21, NONE, A, false), // "__utmt"
-    KnownCookie::row(6569, 6, 127, 123, 66, NONE, A, false), // "__utmv"
-    KnownCookie::row(6575, 6, 127, 1538, 51, NONE, A, false), // "__utmx"
-    KnownCookie::row(6581, 7, 127, 1536, 51, NONE, A, false), // "__utmxx"
-    KnownCookie::row(6588, 6, 127, 128, 131, NONE, A, false), // "__utmz"
-    KnownCookie::row(6594, 5, 224, 982, 65, NONE, F, false), // "__utp"
-    KnownCookie::row(6599, 8, 336, 780, 15, NONE, F, false), // "__zlcmid"
-    KnownCookie::row(6607, 12, 336, 1234, 15, NONE, F, false), // "__zlcprivacy"
-    KnownCookie::row(6619, 3, 259, 1479, 166, NONE, F, false), // "_ab"
-    KnownCookie::row(6622, 5, 28, 1013, 166, NONE, F, false), // "_abck"
-    KnownCookie::row(6627, 27, 336, 1282, 157, NONE, F, false), // "_answer_bot_service_session"
-    KnownCookie::row(6654, 4, 50, 845, 130, NONE, A, false), // "_bit"
-    KnownCookie::row(6658, 12, 183, 409, 15, NONE, A, false), // "_biz_ABTestA"
-    KnownCookie::row(6670, 11, 183, 1388, 15, NONE, A, false), // "_biz_EventA"
-    KnownCookie::row(6681, 11, 183, 7, 15, NONE, A, false), // "_biz_flagsA"
-    KnownCookie::row(6692, 7, 183, 13, 15, NONE, A, false), // "_biz_nA"
-    KnownCookie::row(6699, 13, 183, 715, 15, NONE, A, false), // "_biz_pendingA"
-    KnownCookie::row(6712, 7, 183, 1388, 15, NONE, A, false), // "_biz_su"
-    KnownCookie::row(6719, 8, 183, 1387, 15, NONE, A, false), // "_biz_uid"
-    KnownCookie::row(6727, 7, 176, 82, 76, NONE, M, false), // "_cc_aud"
-    KnownCookie::row(6734, 6, 176, 82, 166, NONE, M, false), // "_cc_cc"
-    KnownCookie::row(6740, 6, 176, 82, 166, NONE, M, false), // "_cc_dc"
-    KnownCookie::row(6746, 10, 176, 506, 166, NONE, M, false), // "_cc_domain"
-    KnownCookie::row(6756, 6, 176, 82, 76, NONE, M, false), // "_cc_id"
-    KnownCookie::row(6762, 7, 87, 1019, 12, NONE, A, false), // "_ce.cch"
-    KnownCookie::row(6769, 14, 87, 1264, 3, NONE, A, false), // "_ce.clock_data"
-    KnownCookie::row(6783, 15, 87, 1220, 3, NONE, A, false), // "_ce.clock_event"
-    KnownCookie::row(6798, 8, 87, 1060, 12, NONE, A, false), // "_ce.gtld"
-    KnownCookie::row(6806, 7, 87, 1293, 157, NONE, A, false), // "_ce.irv"
-    KnownCookie::row(6813, 5, 87, 1288, 15, NONE, A, false), // "_ce.s"
-    KnownCookie::row(6818, 5, 87, 1292, 5, NONE, A, false), // "_ceir"
-    KnownCookie::row(6823, 6, 87, 0, 100, NONE, A, false), // "_cer.v"
-    KnownCookie::row(6829, 7, 70, 728, 166, NONE, F, false), // "_cfuvid"
-    KnownCookie::row(6836, 10, 63, 161, 89, NONE, A, true), // "_chartbeat"
-    KnownCookie::row(6846, 4, 90, 1569, 6, NONE, M, false), // "_cio"
-    KnownCookie::row(6850, 10, 90, 1569, 15, NONE, M, false), // "_cioanonid"
-    KnownCookie::row(6860, 6, 90, 1569, 15, NONE, M, false), // "_cioid"
-    KnownCookie::row(6866, 5, 193, 871, 15, NONE, A, false), // "_clck"
-    KnownCookie::row(6871, 5, 193, 871, 166, NONE, A, false), // "_clsk"
-    KnownCookie::row(6876, 6, 259, 1452, 6, NONE, F, false), // "_cmp_a"
-    KnownCookie::row(6882, 7, 79, 934, 157, NONE, F, false), // "_conv_r"
-    KnownCookie::row(6889, 7, 79, 800, 6, NONE, F, false), // "_conv_s"
-    KnownCookie::row(6896, 7, 79, 1057, 130, NONE, F, false), // "_conv_v"
-    KnownCookie::row(6903, 8, 59, 1429, 84, NONE, F, false), // "_cq_duid"
-    KnownCookie::row(6911, 8, 59, 1045, 84, NONE, F, false), // "_cq_suid"
-    KnownCookie::row(6919, 9, 87, 1224, 157, NONE, M, false), // "_crazyegg"
-    KnownCookie::row(6928, 5, 78, 111, 38, NONE, A, false), // "_cs_c"
-    KnownCookie::row(6933, 9, 78, 1015, 157, NONE, A, false), // "_cs_cvars"
-    KnownCookie::row(6942, 9, 78, 233, 157, NONE, A, false), // "_cs_debug"
-    KnownCookie::row(6951, 6, 78, 1249, 89, NONE, A, false), // "_cs_ex"
-    KnownCookie::row(6957, 6, 78, 138, 38, NONE, A, false), // "_cs_id"
-    KnownCookie::row(6963, 9, 78, 237, 91, NONE, A, false), // "_cs_mk_aa"
-    KnownCookie::row(6972, 9, 78, 238, 91, NONE, A, false), // "_cs_mk_ga"
-    KnownCookie::row(6981, 10, 78, 1279, 38, NONE, A, false), // "_cs_optout"
-    KnownCookie::row(6991, 6, 78, 964, 15, NONE, A, false), // "_cs_rl"
-    KnownCookie::row(6997, 15, 78, 1390, 157, NONE, A, false), // "_cs_root-domain"
-    KnownCookie::row(7012, 5, 78, 440, 5, NONE, A, false), // "_cs_s"
-    KnownCookie::row(7017, 13, 78, 66, 153, NONE, A, false), // "_cs_same_site"
-    KnownCookie::row(7030, 7, 78, 183, 157, NONE, A, true), // "_cs_tld"
-    KnownCookie::row(7037, 5, 276, 1132, 166, NONE, S, false), // "_csrf"
-    KnownCookie::row(7042, 8, 238, 1262, 6, NONE, F, false), // "_curtime"
-    KnownCookie::row(7050, 31, 259, 1476, 89, NONE, F, false), // "_customer_account_shop_sessions"
-    KnownCookie::row(7081, 5, 192, 879, 15, NONE, M, false), // "_d2id"
-    KnownCookie::row(7086, 6, 239, 100, 157, NONE, M, false), // "_dbefe"
-    KnownCookie::row(7092, 8, 127, 1585, 9, NONE, A, true), // "_dc_gtm_"
-    KnownCookie::row(7100, 5, 124, 99, 115, NONE, M, false), // "_dcid"
-    KnownCookie::row(7105, 13, 226, 157, 15, NONE, M, false), // "_derived_epik"
-    KnownCookie::row(7118, 10, 123, 1198, 5, NONE, F, false), // "_device_id"
-    KnownCookie::row(7128, 11, 320, 954, 5, NONE, F, false), // "_distillery"
-    KnownCookie::row(7139, 3, 22, 1530, 94, NONE, M, false), // "_dp"
-    KnownCookie::row(7142, 8, 48, 1184, 65, NONE, M, true), // "_dsp_uid"
-    KnownCookie::row(7150, 19, 105, 984, 87, NONE, M, false), // "_dy_cs_cookie_items"
-    KnownCookie::row(7169, 20, 105, 984, 87, NONE, M, false), // "_dy_cs_storage_items"
-    KnownCookie::row(7189, 11, 105, 1291, 157, NONE, A, false), // "_dy_csc_ses"
-    KnownCookie::row(7200, 10, 105, 969, 87, NONE, A, false), // "_dy_df_geo"
-    KnownCookie::row(7210, 7, 105, 863, 87, NONE, A, false), // "_dy_geo"
-    KnownCookie::row(7217, 10, 105, 821, 157, NONE, F, false), // "_dy_lu_ses"
-    KnownCookie::row(7227, 16, 105, 978, 87, NONE, F, false), // "_dy_ses_load_seq"
-    KnownCookie::row(7243, 8, 105, 818, 5, NONE, F, false), // "_dy_soct"
-    KnownCookie::row(7251, 11, 105, 1294, 87, NONE, F, false), // "_dy_toffset"
-    KnownCookie::row(7262, 6, 105, 1215, 87, NONE, A, false), // "_dycmc"
-    KnownCookie::row(7268, 7, 105, 1146, 87, NONE, F, false), // "_dycnst"
-    KnownCookie::row(7275, 6, 105, 968, 87, NONE, A, false), // "_dycst"
-    KnownCookie::row(7281, 5, 105, 2, 87, NONE, F, false), // "_dyid"
-    KnownCookie::row(7286, 12, 105, 2, 5, NONE, F, false), // "_dyid_server"
-    KnownCookie::row(7298, 11, 105, 2, 157, NONE, F, false), // "_dyjsession"
-    KnownCookie::row(7309, 5, 226, 156, 15, NONE, M, false), // "_epik"
-    KnownCookie::row(7314, 7, 115, 468, 162, NONE, A, true), // "_fathom"
-    KnownCookie::row(7321, 4, 113, 1403, 65, NONE, M, false), // "_fbc"
-    KnownCookie::row(7325, 4, 113, 1403, 114, NONE, M, false), // "_fbp"
-    KnownCookie::row(7329, 8, 119, 1543, 15, NONE, F, false), // "_flowbox"
-    KnownCookie::row(7337, 12, 244, 53, 84, NONE, F, false), // "_form_fields"
-    KnownCookie::row(7349, 3, 127, 296, 65, NONE, A, false), // "_ga"
-    KnownCookie::row(7352, 4, 127, 296, 65, NONE, A, true), // "_ga_"
-    KnownCookie::row(7356, 5, 127, 130, 147, NONE, M, true), // "_gac_"
-    KnownCookie::row(7361, 8, 126, 267, 146, 730, M, true), // "_gac_gb_"
-    KnownCookie::row(7369, 6, 131, 1528, 147, NONE, F, false), // "_gaexp"
-    KnownCookie::row(7375, 9, 131, 184, 73, NONE, A, false), // "_gaexp_rc"
-    KnownCookie::row(7384, 5, 127, 1405, 94, NONE, A, false), // "_gali"
-    KnownCookie::row(7389, 4, 127, 1586, 9, NONE, A, true), // "_gat"
-    KnownCookie::row(7393, 10, 127, 1620, 7, 735, A, true), // "_gat_gtag_"
-    KnownCookie::row(7403, 8, 267, 32, 73, 735, F, false), // "_gat_pro"
-    KnownCookie::row(7411, 7, 124, 1404, 84, NONE, M, false), // "_gcl_au"
-    KnownCookie::row(7418, 7, 126, 267, 146, NONE, M, false), // "_gcl_aw"
-    KnownCookie::row(7425, 7, 124, 1404, 84, NONE, M, false), // "_gcl_dc"
-    KnownCookie::row(7432, 7, 126, 267, 146, NONE, M, false), // "_gcl_gb"
-    KnownCookie::row(7439, 7, 128, 267, 146, NONE, M, false), // "_gcl_gf"
-    KnownCookie::row(7446, 7, 126, 267, 146, NONE, M, false), // "_gcl_gs"
-    KnownCookie::row(7453, 7, 129, 267, 146, NONE, M, false), // "_gcl_ha"
-    KnownCookie::row(7460, 7, 123, 991, 57, NONE, F, false), // "_gh_ent"
-    KnownCookie::row(7467, 8, 123, 1715, 157, NONE, F, false), // "_gh_sess"
-    KnownCookie::row(7475, 4, 127, 298, 73, NONE, A, false), // "_gid"
-    KnownCookie::row(7479, 11, 251, 403, 33, NONE, M, true), // "_gigRefUid_"
-    KnownCookie::row(7490, 5, 251, 64, 33, NONE, M, true), // "_gig_"
-    KnownCookie::row(7495, 21, 251, 1574, 166, 749, F, false), // "_gig_APIProxy_enabled"
-    KnownCookie::row(7516, 10, 251, 406, 33, 749, M, false), // "_gig_email"
-    KnownCookie::row(7526, 8, 251, 402, 33, 749, M, false), // "_gig_llp"
-    KnownCookie::row(7534, 8, 251, 402, 33, 749, M, false), // "_gig_llu"
-    KnownCookie::row(7542, 7, 251, 420, 33, 749, F, false), // "_gig_lt"
-    KnownCookie::row(7549, 16, 251, 420, 33, 749, F, true), // "_gig_shareUI_cb_"
-    KnownCookie::row(7565, 20, 251, 401, 33, 749, M, false), // "_gig_shareUI_lastUID"
-    KnownCookie::row(7585, 21, 177, 320, 24, NONE, F, false), // "_global_lucky_opt_out"
-    KnownCookie::row(7606, 7, 275, 1410, 84, NONE, M, false), // "_gtmeec"
-    KnownCookie::row(7613, 5, 168, 1053, 147, NONE, M, false), // "_guid"
-    KnownCookie::row(7618, 20, 336, 1283, 157, NONE, F, false), // "_help_center_session"
-    KnownCookie::row(7638, 28, 139, 737, 91, NONE, F, false), // "_hjAbsoluteSessionInProgress"
-    KnownCookie::row(7666, 23, 139, 1239, 166, NONE, A, false), // "_hjCachedUserAttributes"
-    KnownCookie::row(7689, 22, 139, 283, 107, NONE, A, false), // "_hjClosedSurveyInvites"
-    KnownCookie::row(7711, 13, 139, 794, 157, NONE, F, false), // "_hjCookieTest"
-    KnownCookie::row(7724, 12, 139, 282, 107, NONE, A, false), // "_hjDonePolls"
-    KnownCookie::row(7736, 21, 139, 286, 107, NONE, A, false), // "_hjDoneTestersWidgets"
-    KnownCookie::row(7757, 12, 139, 737, 91, NONE, F, false), // "_hjFirstSeen"
-    KnownCookie::row(7769, 26, 139, 1232, 107, NONE, A, false), // "_hjHasCachedUserAttributes"
-    KnownCookie::row(7795, 27, 139, 926, 91, NONE, F, false), // "_hjIncludedInPageviewSample"
-    KnownCookie::row(7822, 19, 139, 288, 107, NONE, A, false), // "_hjIncludedInSample"
-    KnownCookie::row(7841, 26, 139, 925, 91, NONE, F, true), // "_hjIncludedInSessionSample"
-    KnownCookie::row(7867, 19, 139, 1020, 0, NONE, F, false), // "_hjLocalStorageTest"
-    KnownCookie::row(7886, 17, 139, 284, 107, NONE, A, false), // "_hjMinimizedPolls"
-    KnownCookie::row(7903, 26, 139, 285, 107, NONE, A, false), // "_hjMinimizedTestersWidgets"
-    KnownCookie::row(7929, 18, 139, 319, 166, NONE, F, false), // "_hjSessionRejected"
-    KnownCookie::row(7947, 17, 139, 6, 166, NONE, F, false), // "_hjSessionResumed"
-    KnownCookie::row(7964, 21, 139, 793, 157, NONE, F, false), // "_hjSessionStorageTest"
-    KnownCookie::row(7985, 18, 139, 65, 166, NONE, F, false), // "_hjSessionTooLarge"
-    KnownCookie::row(8003, 15, 139, 281, 107, NONE, F, true), // "_hjSessionUser_"
-    KnownCookie::row(8018, 11, 139, 5, 91, NONE, F, true), // "_hjSession_"
-    KnownCookie::row(8029, 23, 139, 928, 107, NONE, A, false), // "_hjShownFeedbackMessage"
-    KnownCookie::row(8052, 10, 139, 1703, 166, NONE, F, false), // "_hjTLDTest"
-    KnownCookie::row(8062, 20, 78, 601, 61, NONE, A, false), // "_hjUserAttrbutesHash"
-    KnownCookie::row(8082, 17, 78, 692, 164, NONE, A, false), // "_hjUserAttributes"
-    KnownCookie::row(8099, 21, 139, 1686, 166, NONE, F, false), // "_hjUserAttributesHash"
-    KnownCookie::row(8120, 25, 78, 602, 157, NONE, A, false), // "_hjasCachedUserAttributes"
-    KnownCookie::row(8145, 5, 139, 287, 107, NONE, A, false), // "_hjid"
-    KnownCookie::row(8150, 7, 139, 920, 166, NONE, F, false), // "_hjptid"
-    KnownCookie::row(8157, 8, 78, 1534, 157, NONE, A, false), // "_hp2_hld"
-    KnownCookie::row(8165, 7, 138, 604, 42, NONE, A, false), // "_hp2_id"
-    KnownCookie::row(8172, 14, 138, 604, 42, NONE, A, false), // "_hp2_ses_props"
-    KnownCookie::row(8186, 17, 78, 240, 38, NONE, A, true), // "_hp5_event_props."
-    KnownCookie::row(8203, 10, 78, 119, 38, NONE, A, true), // "_hp5_meta."
-    KnownCookie::row(8213, 8, 152, 1173, 15, NONE, F, true), // "_iub_cs-"
-    KnownCookie::row(8221, 6, 254, 496, 130, NONE, M, false), // "_kuid_"
-    KnownCookie::row(8227, 13, 259, 1352, 65, NONE, M, false), // "_landing_page"
-    KnownCookie::row(8240, 4, 20, 1236, 45, NONE, M, false), // "_lcc"
-    KnownCookie::row(8244, 4, 164, 407, 65, NONE, M, false), // "_lfa"
-    KnownCookie::row(8248, 6, 165, 768, 15, NONE, M, true), // "_li_id"
-    KnownCookie::row(8254, 7, 165, 768, 15, NONE, M, true), // "_li_ses"
-    KnownCookie::row(8261, 6, 171, 577, 10, NONE, M, false), // "_li_ss"
-    KnownCookie::row(8267, 8, 252, 763, 15, NONE, M, true), // "_ljtrtb_"
-    KnownCookie::row(8275, 6, 177, 347, 89, NONE, F, false), // "_lo_bn"
-    KnownCookie::row(8281, 7, 177, 294, 157, NONE, F, false), // "_lo_cid"
-    KnownCookie::row(8288, 7, 177, 572, 89, NONE, F, true), // "_lo_np_"
-    KnownCookie::row(8295, 7, 177, 295, 91, NONE, A, false), // "_lo_rid"
-    KnownCookie::row(8302, 7, 177, 1375, 65, NONE, A, false), // "_lo_uid"
-    KnownCookie::row(8309, 5, 177, 1351, 15, NONE, A, false), // "_lo_v"
-    KnownCookie::row(8314, 3, 182, 1175, 52, NONE, A, true), // "_lv"
-    KnownCookie::row(8317, 21, 180, 898, 15, NONE, M, false), // "_mailmunch_visitor_id"
-    KnownCookie::row(8338, 3, 313, 1492, 166, NONE, M, false), // "_mb"
-    KnownCookie::row(8341, 9, 208, 853, 139, NONE, M, false), // "_mkto_trk"
-    KnownCookie::row(8350, 5, 182, 1186, 52, NONE, A, false), // "_nrbi"
-    KnownCookie::row(8355, 5, 123, 987, 5, NONE, A, false), // "_octo"
-    KnownCookie::row(8360, 8, 210, 160, 6, NONE, M, false), // "_omappvp"
-    KnownCookie::row(8368, 8, 210, 160, 6, NONE, M, false), // "_omappvs"
-    KnownCookie::row(8376, 10, 131, 184, 73, NONE, A, false), // "_opt_awcid"
-    KnownCookie::row(8386, 10, 131, 184, 73, NONE, A, false), // "_opt_awgid"
-    KnownCookie::row(8396, 10, 131, 184, 73, NONE, A, false), // "_opt_awkid"
-    KnownCookie::row(8406, 10, 131, 184, 73, NONE, A, false), // "_opt_awmid"
-    KnownCookie::row(8416, 10, 131, 184, 23, NONE, A, false), // "_opt_expid"
-    KnownCookie::row(8426, 14, 259, 1352, 65, NONE, M, false), // "_orig_referrer"
-    KnownCookie::row(8440, 7, 217, 931, 38, NONE, M, false), // "_pangle"
-    KnownCookie::row(8447, 16, 218, 385, 91, NONE, F, false), // "_parsely_session"
-    KnownCookie::row(8463, 19, 218, 1719, 157, NONE, F, false), // "_parsely_slot_click"
-    KnownCookie::row(8482, 20, 218, 384, 32, NONE, F, false), // "_parsely_tpa_blocked"
-    KnownCookie::row(8502, 16, 218, 386, 38, NONE, F, false), // "_parsely_visitor"
-    KnownCookie::row(8518, 25, 235, 1072, 89, NONE, F, false), // "_pbjs_userid_consent_data"
-    KnownCookie::row(8543, 5, 224, 811, 38, NONE, F, false), // "_pcid"
-    KnownCookie::row(8548, 5, 224, 880, 38, NONE, F, false), // "_pctx"
-    KnownCookie::row(8553, 5, 224, 1011, 65, NONE, M, false), // "_pcus"
-    KnownCookie::row(8558, 11, 226, 497, 6, NONE, M, false), // "_pin_unauth"
-    KnownCookie::row(8569, 13, 226, 459, 102, NONE, F, false), // "_pinterest_cm"
-    KnownCookie::row(8582, 13, 226, 773, 15, NONE, M, false), // "_pinterest_ct"
-    KnownCookie::row(8595, 16, 226, 773, 15, NONE, M, false), // "_pinterest_ct_rt"
-    KnownCookie::row(8611, 16, 226, 1298, 166, NONE, M, false), // "_pinterest_ct_ua"
-    KnownCookie::row(8627, 15, 226, 1722, 166, NONE, F, false), // "_pinterest_sess"
-    KnownCookie::row(8642, 8, 184, 593, 86, NONE, A, false), // "_pk_cvar"
-    KnownCookie::row(8650, 7, 184, 594, 91, NONE, A, true), // "_pk_hsr"
-    KnownCookie::row(8657, 6, 184, 1627, 38, NONE, A, true), // "_pk_id"
-    KnownCookie::row(8663, 7, 227, 1596, 36, 840, A, true), // "_pk_id."
-    KnownCookie::row(8670, 7, 184, 1637, 130, NONE, A, true), // "_pk_ref"
-    KnownCookie::row(8677, 7, 184, 594, 91, NONE, A, true), // "_pk_ses"
-    KnownCookie::row(8684, 8, 227, 597, 91, 843, A, true), // "_pk_ses."
-    KnownCookie::row(8692, 14, 184, 154, 166, NONE, A, true), // "_pk_testcookie"
-    KnownCookie::row(8706, 5, 224, 816, 38, NONE, F, false), // "_pprv"
-    KnownCookie::row(8711, 14, 249, 563, 157, NONE, N, false), // "_rails_session"
-    KnownCookie::row(8725, 22, 244, 236, 5, NONE, M, false), // "_rd_experiment_version"
-    KnownCookie::row(8747, 20, 244, 542, 91, NONE, M, true), // "_rd_wa_first_session"
-    KnownCookie::row(8767, 9, 244, 540, 91, NONE, M, true), // "_rd_wa_id"
-    KnownCookie::row(8776, 13, 244, 609, 91, NONE, M, true), // "_rd_wa_ses_id"
-    KnownCookie::row(8789, 9, 244, 223, 130, NONE, M, false), // "_rdlps_pp"
-    KnownCookie::row(8798, 9, 247, 904, 147, NONE, M, false), // "_rdt_uuid"
-    KnownCookie::row(8807, 6, 244, 539, 5, NONE, M, false), // "_rdtrk"
-    KnownCookie::row(8813, 11, 226, 39, 6, NONE, M, false), // "_routing_id"
-    KnownCookie::row(8824, 7, 25, 1201, 89, NONE, F, false), // "_rp_uid"
-    KnownCookie::row(8831, 7, 1, 578, 15, NONE, M, false), // "_rxuuid"
-    KnownCookie::row(8838, 2, 259, 591, 65, NONE, A, false), // "_s"
-    KnownCookie::row(8840, 2, 182, 1176, 157, NONE, A, true), // "_s"
-    KnownCookie::row(8842, 5, 266, 1300, 6, 859, M, false), // "_schn"
-    KnownCookie::row(8847, 5, 266, 1556, 15, 859, M, false), // "_scid"
-    KnownCookie::row(8852, 7, 266, 577, 38, 859, M, false), // "_scid_r"
-    KnownCookie::row(8859, 26, 259, 1657, 87, 859, F, false), // "_secure_account_session_id"
-    KnownCookie::row(8885, 18, 259, 1486, 166, 859, F, false), // "_secure_session_id"
-    KnownCookie::row(8903, 16, 259, 251, 166, 859, F, false), // "_shopify_country"
-    KnownCookie::row(8919, 10, 259, 591, 157, 859, A, false), // "_shopify_d"
-    KnownCookie::row(8929, 18, 259, 125, 15, 859, F, false), // "_shopify_essential"
-    KnownCookie::row(8947, 19, 259, 122, 15, 859, F, true), // "_shopify_essential_"
-    KnownCookie::row(8966, 11, 259, 591, 65, 859, A, false), // "_shopify_fs"
-    KnownCookie::row(8977, 11, 259, 592, 157, 859, A, false), // "_shopify_ga"
-    KnownCookie::row(8988, 10, 259, 1452, 15, 859, F, false), // "_shopify_m"
-    KnownCookie::row(8998, 10, 259, 591, 65, 859, A, false), // "_shopify_s"
-    KnownCookie::row(9008, 13, 259, 590, 91, 859, A, false), // "_shopify_sa_p"
-    KnownCookie::row(9021, 13, 259, 590, 65, 859, M, false), // "_shopify_sa_t"
-    KnownCookie::row(9034, 11, 259, 1452, 91, 859, F, false), // "_shopify_tm"
-    KnownCookie::row(9045, 11, 259, 1452, 63, 859, F, false), // "_shopify_tw"
-    KnownCookie::row(9056, 10, 259, 1554, 65, 859, F, false), // "_shopify_u"
-    KnownCookie::row(9066, 13, 259, 591, 65, 859, A, false), // "_shopify_uniq"
-    KnownCookie::row(9079, 14, 259, 591, 65, 859, A, false), // "_shopify_visit"
-    KnownCookie::row(9093, 10, 259, 591, 65, 859, A, false), // "_shopify_y"
-    KnownCookie::row(9103, 4, 254, 302, 166, 859, F, true), // "_sid"
-    KnownCookie::row(9107, 8, 320, 143, 5, 859, F, false), // "_simplex"
-    KnownCookie::row(9115, 5, 262, 1330, 15, 859, A, false), // "_sn_a"
-    KnownCookie::row(9120, 5, 262, 808, 15, 859, M, false), // "_sn_m"
-    KnownCookie::row(9125, 5, 262, 1331, 15, 859, F, false), // "_sn_n"
-    KnownCookie::row(9130, 7, 268, 693, 65, 859, A, true), // "_sp_id."
-    KnownCookie::row(9137, 21, 244, 70, 157, 859, M, false), // "_sp_root_domain_test_"
-    KnownCookie::row(9158, 8, 268, 1564, 91, 859, A, true), // "_sp_ses."
-    KnownCookie::row(9166, 20, 244, 542, 91, 859, M, true), // "_sp_wa_first_session"
-    KnownCookie::row(9186, 9, 244, 540, 91, 859, M, true), // "_sp_wa_id"
-    KnownCookie::row(9195, 13, 244, 609, 91, 859, M, true), // "_sp_wa_ses_id"
-    KnownCookie::row(9208, 15, 280, 1322, 45, 859, F, false), // "_splunk_rum_sid"
-    KnownCookie::row(9223, 35, 254, 331, 6, 859, F, true), // "_spring_KmMlAnyoneDraftArticlesList"
-    KnownCookie::row(9258, 32, 254, 326, 6, 859, F, true), // "_spring_KmMlArchivedArticlesList"
-    KnownCookie::row(9290, 31, 254, 327, 6, 859, F, true), // "_spring_KmMlMyDraftArticlesList"
-    KnownCookie::row(9321, 35, 254, 328, 6, 859, F, true), // "_spring_KmMlMyDraftTranslationsList"
-    KnownCookie::row(9356, 33, 254, 329, 6, 859, F, true), // "_spring_KmMlPublishedArticlesList"
-    KnownCookie::row(9389, 37, 254, 330, 6, 859, F, true), // "_spring_KmMlPublishedTranslationsList"
-    KnownCookie::row(9426, 4, 294, 1316, 6, 859, M, false), // "_ssc"
-    KnownCookie::row(9430, 16, 48, 1185, 65, 859, M, true), // "_ssp_update_time"
-    KnownCookie::row(9446, 11, 227, 277, 107, 859, A, false), // "_stg_optout"
-    KnownCookie::row(9457, 13, 259, 1554, 9, 859, F, false), // "_storefront_u"
-    KnownCookie::row(9470, 10, 283, 1497, 91, NONE, F, false), // "_tb_sess_r"
-    KnownCookie::row(9480, 9, 283, 1499, 91, NONE, M, false), // "_tb_t_ppg"
-    KnownCookie::row(9489, 5, 20, 1235, 15, NONE, M, false), // "_tmae"
-    KnownCookie::row(9494, 17, 259, 1356, 65, NONE, M, false), // "_tracking_consent"
-    KnownCookie::row(9511, 17, 293, 1354, 110, NONE, M, false), // "_tt_enable_cookie"
-    KnownCookie::row(9528, 4, 293, 1354, 110, NONE, M, false), // "_ttp"
-    KnownCookie::row(9532, 13, 327, 916, 157, NONE, M, false), // "_twitter_sess"
-    KnownCookie::row(9545, 2, 49, 1358, 38, NONE, M, false), // "_u"
-    KnownCookie::row(9547, 7, 49, 939, 91, NONE, M, false), // "_uetsid"
-    KnownCookie::row(9554, 7, 49, 1317, 47, NONE, M, false), // "_uetvid"
-    KnownCookie::row(9561, 3, 182, 1207, 89, NONE, A, true), // "_ut"
-    KnownCookie::row(9564, 8, 306, 1691, 162, NONE, F, true), // "_vercel_"
-    KnownCookie::row(9572, 11, 308, 1194, 12, NONE, F, true), // "_vf_rd_test"
-    KnownCookie::row(9583, 4, 308, 1192, 15, NONE, A, false), // "_vfa"
-    KnownCookie::row(9587, 4, 308, 1190, 91, NONE, A, false), // "_vfb"
-    KnownCookie::row(9591, 4, 308, 1191, 129, NONE, A, false), // "_vfz"
-    KnownCookie::row(9595, 13, 311, 870, 26, NONE, F, true), // "_vis_opt_exp_"
-    KnownCookie::row(9608, 10, 311, 820, 26, NONE, F, false), // "_vis_opt_s"
-    KnownCookie::row(9618, 20, 311, 1326, 26, NONE, F, false), // "_vis_opt_test_cookie"
-    KnownCookie::row(9638, 7, 311, 85, 62, NONE, A, false), // "_vwo_ds"
-    KnownCookie::row(9645, 13, 311, 507, 166, NONE, A, false), // "_vwo_referrer"
-    KnownCookie::row(9658, 7, 311, 103, 6, NONE, A, false), // "_vwo_sn"
-    KnownCookie::row(9665, 8, 311, 992, 24, NONE, F, false), // "_vwo_ssm"
-    KnownCookie::row(9673, 9, 311, 1669, 15, NONE, F, false), // "_vwo_uuid"
-    KnownCookie::row(9682, 12, 311, 1669, 15, NONE, F, false), // "_vwo_uuid_v2"
-    KnownCookie::row(9694, 12, 316, 296, 65, NONE, A, false), // "_wepublishGa"
-    KnownCookie::row(9706, 16, 316, 299, 73, NONE, A, false), // "_wepublishGa_gid"
-    KnownCookie::row(9722, 8, 321, 1466, 84, NONE, F, false), // "_wixCIDX"
-    KnownCookie::row(9730, 17, 321, 1466, 166, NONE, F, false), // "_wix_browser_sess"
-    KnownCookie::row(9747, 2, 259, 591, 65, NONE, A, false), // "_y"
-    KnownCookie::row(9749, 5, 331, 84, 18, NONE, A, false), // "_yasc"
-    KnownCookie::row(9754, 5, 331, 546, 15, NONE, A, false), // "_ym_d"
-    KnownCookie::row(9759, 9, 331, 352, 166, NONE, F, false), // "_ym_debug"
-    KnownCookie::row(9768, 13, 331, 408, 6, NONE, F, false), // "_ym_hostIndex"
-    KnownCookie::row(9781, 8, 331, 211, 59, NONE, A, false), // "_ym_isad"
-    KnownCookie::row(9789, 19, 331, 71, 136, NONE, A, false), // "_ym_metrika_enabled"
-    KnownCookie::row(9808, 7, 331, 1445, 15, NONE, A, false), // "_ym_uid"
-    KnownCookie::row(9815, 11, 331, 31, 91, NONE, A, true), // "_ym_visorc_"
-    KnownCookie::row(9826, 35, 336, 981, 157, NONE, F, false), // "_zdsession_talk_embeddables_service"
-    KnownCookie::row(9861, 32, 336, 841, 147, NONE, A, false), // "_zdshared_user_session_analytics"
-    KnownCookie::row(9893, 22, 336, 1318, 157, NONE, F, false), // "_zendesk_authenticated"
-    KnownCookie::row(9915, 15, 336, 1228, 15, NONE, F, false), // "_zendesk_cookie"
-    KnownCookie::row(9930, 20, 336, 1243, 157, NONE, F, false), // "_zendesk_nps_session"
-    KnownCookie::row(9950, 16, 336, 1244, 140, NONE, F, false), // "_zendesk_session"
-    KnownCookie::row(9966, 23, 336, 971, 140, NONE, F, false), // "_zendesk_shared_session"
-    KnownCookie::row(9989, 13, 37, 1434, 166, NONE, S, false), // "a0_users:sess"
-    KnownCookie::row(10002, 17, 37, 1434, 166, NONE, S, false), // "a0_users:sess.sig"
-    KnownCookie::row(10019, 8, 106, 642, 157, NONE, F, false), // "a69k21bb"
-    KnownCookie::row(10027, 8, 22, 25, 10, NONE, M, false), // "aam_uuid"
-    KnownCookie::row(10035, 2, 201, 959, 15, NONE, M, false), // "ab"
-    KnownCookie::row(10037, 6, 57, 714, 160, NONE, F, false), // "ab._gd"
-    KnownCookie::row(10043, 9, 57, 1630, 160, NONE, F, false), // "ab.optOut"
-    KnownCookie::row(10052, 20, 57, 481, 160, NONE, A, true), // "ab.storage.deviceId."
-    KnownCookie::row(10072, 21, 57, 480, 157, NONE, A, true), // "ab.storage.sessionId."
-    KnownCookie::row(10093, 18, 57, 1540, 160, NONE, F, true), // "ab.storage.userId."
-    KnownCookie::row(10111, 5, 283, 698, 82, NONE, A, false), // "abLdr"
-    KnownCookie::row(10116, 5, 283, 699, 82, NONE, A, false), // "abMbl"
-    KnownCookie::row(10121, 11, 168, 228, 157, NONE, F, false), // "abiRedirect"
-    KnownCookie::row(10132, 11, 4, 374, 15, NONE, A, false), // "ablyft_exps"
-    KnownCookie::row(10143, 12, 4, 376, 15, NONE, A, false), // "ablyft_queue"
-    KnownCookie::row(10155, 23, 4, 377, 15, NONE, A, false), // "ablyft_tracking_consent"
-    KnownCookie::row(10178, 10, 4, 375, 15, NONE, A, false), // "ablyft_uvs"
-    KnownCookie::row(10188, 16, 125, 986, 91, NONE, S, false), // "aboutads_sessNNN"
-    KnownCookie::row(10204, 4, 168, 188, 52, NONE, F, false), // "ac_L"
-    KnownCookie::row(10208, 5, 168, 134, 52, NONE, F, false), // "ac_LD"
-    KnownCookie::row(10213, 18, 10, 850, 78, NONE, M, false), // "ac_enable_tracking"
-    KnownCookie::row(10231, 12, 13, 23, 89, NONE, M, false), // "acalltracker"
-    KnownCookie::row(10243, 18, 13, 1269, 91, NONE, M, false), // "acalltrackernumber"
-    KnownCookie::row(10261, 20, 13, 882, 136, NONE, A, false), // "acalltrackerreferrer"
-    KnownCookie::row(10281, 19, 13, 1242, 166, NONE, F, false), // "acalltrackersession"
-    KnownCookie::row(10300, 10, 254, 333, 166, NONE, F, false), // "activeView"
-    KnownCookie::row(10310, 17, 112, 1652, 59, NONE, F, true), // "active_template::"
-    KnownCookie::row(10327, 5, 31, 74, 56, NONE, M, false), // "ad-id"
-    KnownCookie::row(10332, 10, 31, 473, 123, NONE, M, false), // "ad-privacy"
-    KnownCookie::row(10342, 3, 228, 129, 38, NONE, M, false), // "ad2"
-    KnownCookie::row(10345, 25, 330, 1023, 15, NONE, M, false), // "adaptv_unique_user_cookie"
-    KnownCookie::row(10370, 7, 20, 1238, 15, NONE, M, false), // "adcloud"
-    KnownCookie::row(10377, 10, 15, 1699, 138, NONE, M, false), // "adform_uid"
-    KnownCookie::row(10387, 11, 14, 84, 89, NONE, M, false), // "adformfrpid"
-    KnownCookie::row(10398, 7, 15, 1372, 89, NONE, A, false), // "adhese2"
-    KnownCookie::row(10405, 14, 15, 1699, 138, NONE, M, false), // "adheseCustomer"
-    KnownCookie::row(10419, 4, 215, 901, 114, NONE, M, false), // "adrl"
-    KnownCookie::row(10423, 9, 327, 770, 65, NONE, M, false), // "ads_prefs"
-    KnownCookie::row(10432, 8, 330, 756, 15, NONE, M, false), // "adsrcvw1"
-    KnownCookie::row(10440, 5, 14, 1532, 138, NONE, M, false), // "adtrc"
-    KnownCookie::row(10445, 12, 24, 456, 130, NONE, M, false), // "advst_uid_11"
-    KnownCookie::row(10457, 6, 213, 771, 15, NONE, M, false), // "adx_ts"
-    KnownCookie::row(10463, 10, 26, 513, 72, NONE, A, false), // "ahoy_visit"
-    KnownCookie::row(10473, 12, 26, 513, 72, NONE, A, false), // "ahoy_visitor"
-    KnownCookie::row(10485, 10, 194, 1327, 157, NONE, F, false), // "ai_session"
-    KnownCookie::row(10495, 7, 194, 1328, 15, NONE, F, false), // "ai_user"
-    KnownCookie::row(10502, 16, 297, 1432, 15, NONE, A, false), // "ajs_anonymous_id"
-    KnownCookie::row(10518, 12, 297, 1353, 15, NONE, A, false), // "ajs_group_id"
-    KnownCookie::row(10530, 11, 297, 829, 15, NONE, A, false), // "ajs_user_id"
-    KnownCookie::row(10541, 7, 27, 172, 8, NONE, F, false), // "ak_bmsc"
-    KnownCookie::row(10548, 3, 113, 210, 89, NONE, M, false), // "aks"
-    KnownCookie::row(10551, 4, 113, 51, 91, NONE, M, false), // "aksb"
-    KnownCookie::row(10555, 23, 299, 985, 108, NONE, F, false), // "algoliasearch-client-js"
-    KnownCookie::row(10578, 7, 168, 1349, 71, NONE, F, false), // "all_u_b"
-    KnownCookie::row(10585, 8, 254, 1579, 148, NONE, F, false), // "alohaEpt"
-    KnownCookie::row(10593, 6, 19, 1063, 65, NONE, M, false), // "am-uid"
-    KnownCookie::row(10599, 9, 188, 464, 40, NONE, M, false), // "am_tokens"
-    KnownCookie::row(10608, 35, 188, 464, 40, NONE, M, false), // "am_tokens_invalidate-verizon-pushes"
-    KnownCookie::row(10643, 21, 33, 1723, 157, NONE, A, false), // "amplitude_cookie_test"
-    KnownCookie::row(10664, 12, 297, 761, 15, NONE, M, true), // "amplitude_id"
-    KnownCookie::row(10676, 13, 33, 345, 157, 1007, A, true), // "amplitude_id_"
-    KnownCookie::row(10689, 14, 33, 719, 157, NONE, A, true), // "amplitude_test"
-    KnownCookie::row(10703, 4, 34, 1004, 67, NONE, M, false), // "aniC"
-    KnownCookie::row(10707, 3, 328, 729, 147, NONE, M, false), // "anj"
-    KnownCookie::row(10710, 6, 67, 271, 157, NONE, F, true), // "apbct_"
-    KnownCookie::row(10716, 13, 67, 1046, 166, 1012, F, false), // "apbct_antibot"
-    KnownCookie::row(10729, 18, 67, 1726, 157, 1012, F, false), // "apbct_cookies_test"
-    KnownCookie::row(10747, 18, 254, 63, 15, NONE, M, false), // "apex__EmailAddress"
-    KnownCookie::row(10765, 10, 251, 746, 33, NONE, M, true), // "apiDomain_"
-    KnownCookie::row(10775, 9, 299, 1301, 109, NONE, F, false), // "api_token"
-    KnownCookie::row(10784, 5, 215, 901, 114, NONE, M, false), // "apnxs"
-    KnownCookie::row(10789, 7, 168, 1621, 157, NONE, F, false), // "appLang"
-    KnownCookie::row(10796, 7, 168, 1565, 157, NONE, F, false), // "appName"
-    KnownCookie::row(10803, 18, 123, 960, 121, NONE, F, false), // "app_manifest_token"
-    KnownCookie::row(10821, 6, 213, 1413, 15, NONE, M, false), // "app_ts"
-    KnownCookie::row(10827, 12, 15, 1699, 138, NONE, M, false), // "appnexus_uid"
-    KnownCookie::row(10839, 8, 101, 606, 155, NONE, M, false), // "ar_debug"
-    KnownCookie::row(10847, 6, 36, 88, 40, NONE, M, true), // "arcki2"
-    KnownCookie::row(10853, 13, 36, 465, 40, 1025, M, false), // "arcki2_adform"
-    KnownCookie::row(10866, 10, 36, 465, 40, 1025, M, false), // "arcki2_ddp"
-    KnownCookie::row(10876, 8, 22, 15, 166, NONE, F, false), // "at_check"
-    KnownCookie::row(10884, 11, 7, 412, 132, NONE, A, false), // "atidvisitor"
-    KnownCookie::row(10895, 19, 300, 830, 15, NONE, M, false), // "attribution_user_id"
-    KnownCookie::row(10914, 8, 7, 1693, 39, NONE, A, false), // "atuserid"
-    KnownCookie::row(10922, 8, 271, 700, 15, NONE, M, false), // "audience"
-    KnownCookie::row(10930, 5, 179, 570, 15, NONE, M, false), // "audit"
-    KnownCookie::row(10935, 7, 179, 1650, 15, NONE, M, false), // "audit_p"
-    KnownCookie::row(10942, 4, 11, 1061, 15, NONE, M, false), // "auid"
-    KnownCookie::row(10946, 3, 11, 1064, 15, NONE, M, false), // "aum"
-    KnownCookie::row(10949, 18, 254, 1672, 13, NONE, A, false), // "auraBrokenDefGraph"
-    KnownCookie::row(10967, 10, 299, 970, 157, NONE, F, false), // "auth-token"
-    KnownCookie::row(10977, 5, 37, 1572, 166, NONE, F, false), // "auth0"
-    KnownCookie::row(10982, 8, 37, 1553, 166, NONE, F, false), // "auth0-mf"
-    KnownCookie::row(10990, 15, 37, 245, 166, NONE, F, false), // "auth0-mf_compat"
-    KnownCookie::row(11005, 12, 37, 246, 166, NONE, F, false), // "auth0_compat"
-    KnownCookie::row(11017, 10, 327, 770, 65, NONE, M, false), // "auth_token"
-    KnownCookie::row(11027, 12, 254, 207, 134, NONE, F, false), // "autocomplete"
-    KnownCookie::row(11039, 6, 350, 289, 147, NONE, M, true), // "avcid-"
-    KnownCookie::row(11045, 20, 8, 1490, 166, NONE, F, false), // "aw_popup_viewed_page"
-    KnownCookie::row(11065, 14, 32, 43, 7, NONE, F, false), // "aws-csds-token"
-    KnownCookie::row(11079, 8, 32, 42, 5, NONE, F, false), // "aws-priv"
-    KnownCookie::row(11087, 21, 32, 1511, 5, NONE, A, false), // "aws-target-visitor-id"
-    KnownCookie::row(11108, 8, 32, 656, 157, NONE, F, false), // "aws_lang"
-    KnownCookie::row(11116, 19, 39, 413, 15, NONE, F, false), // "axeptio_all_vendors"
-    KnownCookie::row(11135, 26, 39, 414, 15, NONE, F, false), // "axeptio_authorized_vendors"
-    KnownCookie::row(11161, 15, 39, 158, 15, NONE, F, false), // "axeptio_cookies"
-    KnownCookie::row(11176, 5, 330, 1023, 15, NONE, M, false), // "axids"
-    KnownCookie::row(11181, 8, 106, 350, 157, NONE, F, false), // "b925d32c"
-    KnownCookie::row(11189, 8, 321, 1465, 91, NONE, F, false), // "bSession"
-    KnownCookie::row(11197, 16, 66, 1066, 15, NONE, M, false), // "barometric[cuid]"
-    KnownCookie::row(11213, 16, 66, 1196, 23, NONE, M, false), // "barometric[idfa]"
-    KnownCookie::row(11229, 15, 352, 1664, 157, NONE, F, false), // "bbcpsessionhash"
-    KnownCookie::row(11244, 14, 352, 669, 15, NONE, F, false), // "bblastactivity"
-    KnownCookie::row(11258, 11, 352, 670, 15, NONE, F, false), // "bblastvisit"
-    KnownCookie::row(11269, 22, 352, 1576, 15, NONE, F, false), // "bbnp_notices_displayed"
-    KnownCookie::row(11291, 10, 352, 1628, 160, NONE, F, false), // "bbpassword"
-    KnownCookie::row(11301, 13, 352, 1666, 157, NONE, F, false), // "bbsessionhash"
-    KnownCookie::row(11314, 20, 352, 1522, 160, NONE, F, false), // "bbsitebuilder_active"
-    KnownCookie::row(11334, 8, 352, 1636, 160, NONE, F, false), // "bbuserid"
-    KnownCookie::row(11342, 9, 53, 260, 15, NONE, M, false), // "bc_tstgrp"
-    KnownCookie::row(11351, 7, 168, 1408, 15, NONE, M, false), // "bcookie"
-    KnownCookie::row(11358, 6, 215, 1593, 84, NONE, M, false), // "bdswch"
-    KnownCookie::row(11364, 20, 282, 631, 166, NONE, F, false), // "be_lastLoginProvider"
-    KnownCookie::row(11384, 12, 282, 1561, 166, NONE, F, false), // "be_typo_user"
-    KnownCookie::row(11396, 18, 45, 825, 15, NONE, F, false), // "belco-anonymous-id"
-    KnownCookie::row(11414, 13, 45, 825, 15, NONE, F, false), // "belco-cookies"
-    KnownCookie::row(11427, 18, 339, 92, 24, NONE, M, false), // "betweendigital.com"
-    KnownCookie::row(11445, 2, 331, 88, 5, NONE, A, false), // "bh"
-    KnownCookie::row(11447, 4, 44, 869, 15, NONE, M, false), // "bito"
-    KnownCookie::row(11451, 12, 44, 854, 15, NONE, M, false), // "bitoIsSecure"
-    KnownCookie::row(11463, 4, 52, 502, 50, NONE, M, false), // "bkdc"
-    KnownCookie::row(11467, 4, 52, 1593, 50, NONE, M, false), // "bkpa"
-    KnownCookie::row(11471, 3, 52, 502, 50, NONE, M, false), // "bku"
-    KnownCookie::row(11474, 5, 27, 1397, 8, NONE, F, false), // "bm_sv"
-    KnownCookie::row(11479, 14, 55, 684, 15, NONE, F, false), // "borlabs-cookie"
-    KnownCookie::row(11493, 17, 56, 1147, 157, NONE, M, false), // "bounceClientVisit"
-    KnownCookie::row(11510, 5, 49, 435, 15, NONE, F, false), // "brcap"
-    KnownCookie::row(11515, 16, 58, 633, 89, NONE, F, false), // "browserupdateorg"
-    KnownCookie::row(11531, 5, 168, 1009, 65, NONE, M, false), // "brwsr"
-    KnownCookie::row(11536, 8, 168, 1408, 15, NONE, M, false), // "bscookie"
-    KnownCookie::row(11544, 4, 40, 948, 10, NONE, F, false), // "buid"
-    KnownCookie::row(11548, 1, 179, 487, 10, NONE, M, false), // "c"
-    KnownCookie::row(11549, 6, 73, 1697, 157, NONE, A, false), // "c-plan"
-    KnownCookie::row(11555, 10, 73, 1697, 157, NONE, A, false), // "c-referrer"
-    KnownCookie::row(11565, 8, 73, 1697, 157, NONE, A, false), // "c-signup"
-    KnownCookie::row(11573, 4, 224, 842, 38, NONE, M, false), // "cX_G"
-    KnownCookie::row(11577, 4, 224, 812, 38, NONE, A, false), // "cX_P"
-    KnownCookie::row(11581, 6, 113, 1478, 147, NONE, M, false), // "c_user"
-    KnownCookie::row(11587, 12, 254, 547, 166, NONE, F, false), // "caPanelState"
-    KnownCookie::row(11599, 12, 254, 579, 166, NONE, A, false), // "calViewState"
-    KnownCookie::row(11611, 8, 143, 89, 6, NONE, M, false), // "callback"
-    KnownCookie::row(11619, 8, 238, 919, 89, NONE, M, true), // "camfreq_"
-    KnownCookie::row(11627, 18, 113, 488, 89, NONE, M, false), // "campaign_click_url"
-    KnownCookie::row(11645, 20, 324, 1668, 15, NONE, A, false), // "camptix_client_stats"
-    KnownCookie::row(11665, 3, 15, 258, 89, NONE, M, true), // "cap"
-    KnownCookie::row(11668, 3, 143, 1593, 6, NONE, M, false), // "car"
-    KnownCookie::row(11671, 27, 259, 1482, 68, NONE, F, false), // "card_update_verification_id"
-    KnownCookie::row(11698, 13, 259, 564, 40, NONE, F, false), // "cart_currency"
-    KnownCookie::row(11711, 8, 259, 1488, 40, NONE, F, false), // "cart_sig"
-    KnownCookie::row(11719, 7, 259, 1482, 40, NONE, F, false), // "cart_ts"
-    KnownCookie::row(11726, 8, 259, 1488, 63, NONE, F, false), // "cart_ver"
-    KnownCookie::row(11734, 11, 85, 679, 157, NONE, F, false), // "cb-currency"
-    KnownCookie::row(11745, 3, 150, 493, 166, NONE, F, true), // "cc-"
-    KnownCookie::row(11748, 9, 83, 126, 15, NONE, M, false), // "ccec_user"
-    KnownCookie::row(11757, 7, 168, 1350, 68, NONE, F, false), // "ccookie"
-    KnownCookie::row(11764, 3, 338, 437, 166, NONE, M, false), // "cct"
-    KnownCookie::row(11767, 8, 87, 1225, 15, NONE, F, false), // "ce_login"
-    KnownCookie::row(11775, 6, 87, 1266, 157, NONE, F, false), // "ce_sid"
-    KnownCookie::row(11781, 14, 87, 1226, 15, NONE, F, false), // "ce_signup_flow"
-    KnownCookie::row(11795, 17, 87, 1227, 15, NONE, M, false), // "ce_signup_partner"
-    KnownCookie::row(11812, 23, 87, 1035, 73, NONE, A, false), // "ce_successful_csp_check"
-    KnownCookie::row(11835, 4, 87, 1254, 15, NONE, F, false), // "ceac"
-    KnownCookie::row(11839, 4, 87, 1256, 10, NONE, F, false), // "cean"
-    KnownCookie::row(11843, 10, 87, 1258, 10, NONE, F, false), // "cean_assoc"
-    KnownCookie::row(11853, 4, 87, 1199, 157, NONE, A, false), // "cebs"
-    KnownCookie::row(11857, 6, 87, 1199, 157, NONE, A, false), // "cebsp_"
-    KnownCookie::row(11863, 4, 87, 1266, 157, NONE, F, false), // "cecu"
-    KnownCookie::row(11867, 21, 87, 1247, 157, NONE, A, false), // "ceft_variant_override"
-    KnownCookie::row(11888, 4, 87, 1233, 157, NONE, F, false), // "cehc"
-    KnownCookie::row(11892, 4, 87, 1267, 157, NONE, F, false), // "celi"
-    KnownCookie::row(11896, 20, 319, 833, 166, NONE, A, false), // "centralnotice_bucket"
-    KnownCookie::row(11916, 2, 143, 577, 6, NONE, M, false), // "cf"
-    KnownCookie::row(11918, 8, 70, 1398, 166, NONE, F, false), // "cf_chl_2"
-    KnownCookie::row(11926, 11, 69, 754, 166, NONE, F, false), // "cf_chl_rc_i"
-    KnownCookie::row(11937, 11, 69, 754, 166, NONE, F, false), // "cf_chl_rc_m"
-    KnownCookie::row(11948, 12, 69, 754, 166, NONE, F, false), // "cf_chl_rc_ni"
-    KnownCookie::row(11960, 12, 70, 1709, 166, NONE, F, false), // "cf_clearance"
-    KnownCookie::row(11972, 10, 69, 730, 166, NONE, F, false), // "cf_ob_info"
-    KnownCookie::row(11982, 9, 69, 731, 166, NONE, F, false), // "cf_use_ob"
-    KnownCookie::row(11991, 4, 23, 1042, 6, NONE, F, false), // "cfid"
-    KnownCookie::row(11995, 7, 23, 1042, 6, NONE, F, false), // "cftoken"
-    KnownCookie::row(12002, 8, 106, 120, 157, NONE, F, false), // "cgq80xhu"
-    KnownCookie::row(12010, 16, 299, 1187, 108, NONE, F, false), // "chat_rules_shown"
-    KnownCookie::row(12026, 16, 259, 1482, 121, NONE, F, false), // "checkout_prefill"
-    KnownCookie::row(12042, 20, 259, 1482, 5, NONE, F, false), // "checkout_queue_token"
-    KnownCookie::row(12062, 23, 259, 1482, 85, NONE, F, false), // "checkout_session_lookup"
-    KnownCookie::row(12085, 22, 259, 1482, 85, NONE, F, true), // "checkout_session_token"
-    KnownCookie::row(12107, 23, 259, 1482, 85, 1144, F, true), // "checkout_session_token_"
-    KnownCookie::row(12130, 14, 259, 1482, 40, NONE, F, false), // "checkout_token"
-    KnownCookie::row(12144, 23, 259, 1482, 81, NONE, F, false), // "checkout_worker_session"
-    KnownCookie::row(12167, 9, 49, 132, 123, NONE, M, false), // "childinfo"
-    KnownCookie::row(12176, 3, 191, 846, 7, NONE, M, false), // "chk"
-    KnownCookie::row(12179, 13, 238, 921, 84, NONE, F, false), // "chkChromeAb67"
-    KnownCookie::row(12192, 16, 238, 921, 84, NONE, F, false), // "chkChromeAb67Sec"
-    KnownCookie::row(12208, 9, 238, 922, 84, NONE, F, false), // "chkSecSet"
-    KnownCookie::row(12217, 9, 168, 1521, 157, NONE, F, false), // "chp_token"
-    KnownCookie::row(12226, 10, 71, 169, 166, NONE, F, false), // "ci_session"
-    KnownCookie::row(12236, 3, 14, 1381, 134, NONE, M, false), // "cid"
-    KnownCookie::row(12239, 5, 90, 1569, 15, NONE, M, false), // "cioFT"
-    KnownCookie::row(12244, 5, 90, 1569, 15, NONE, M, false), // "cioLT"
-    KnownCookie::row(12249, 3, 143, 1593, 6, NONE, M, false), // "cip"
-    KnownCookie::row(12252, 4, 100, 736, 10, NONE, M, false), // "cjae"
-    KnownCookie::row(12256, 4, 51, 1729, 5, NONE, M, false), // "ckid"
-    KnownCookie::row(12260, 16, 154, 445, 15, NONE, F, false), // "ckies_functional"
-    KnownCookie::row(12276, 15, 154, 446, 15, NONE, F, false), // "ckies_marketing"
-    KnownCookie::row(12291, 15, 154, 107, 15, NONE, F, false), // "ckies_necessary"
-    KnownCookie::row(12306, 17, 154, 447, 15, NONE, F, false), // "ckies_performance"
-    KnownCookie::row(12323, 10, 84, 886, 15, NONE, F, false), // "cky-action"
-    KnownCookie::row(12333, 11, 84, 733, 15, NONE, F, false), // "cky-consent"
-    KnownCookie::row(12344, 6, 68, 73, 162, NONE, N, true), // "clerk_"
-    KnownCookie::row(12350, 19, 81, 735, 15, NONE, F, false), // "cli_user_preference"
-    KnownCookie::row(12369, 19, 321, 147, 166, NONE, F, false), // "client-session-bind"
-    KnownCookie::row(12388, 9, 254, 1681, 166, NONE, F, false), // "clientSrc"
-    KnownCookie::row(12397, 15, 46, 511, 126, NONE, A, false), // "client_bslstaid"
-    KnownCookie::row(12412, 17, 46, 511, 6, NONE, A, false), // "client_bslstmatch"
-    KnownCookie::row(12429, 15, 46, 1377, 6, NONE, A, false), // "client_bslstsid"
-    KnownCookie::row(12444, 15, 46, 511, 126, NONE, A, false), // "client_bslstuid"
-    KnownCookie::row(12459, 3, 330, 1023, 15, NONE, M, false), // "cmp"
-    KnownCookie::row(12462, 19, 76, 1248, 15, NONE, F, false), // "cmplz_banner-status"
-    KnownCookie::row(12481, 12, 76, 608, 15, NONE, F, false), // "cmplz_choice"
-    KnownCookie::row(12493, 24, 76, 607, 15, NONE, F, false), // "cmplz_consented_services"
-    KnownCookie::row(12517, 16, 76, 662, 15, NONE, F, false), // "cmplz_functional"
-    KnownCookie::row(12533, 8, 76, 607, 15, NONE, F, false), // "cmplz_id"
-    KnownCookie::row(12541, 15, 76, 663, 15, NONE, F, false), // "cmplz_marketing"
-    KnownCookie::row(12556, 15, 76, 605, 15, NONE, F, false), // "cmplz_policy_id"
-    KnownCookie::row(12571, 17, 76, 664, 15, NONE, F, false), // "cmplz_preferences"
-    KnownCookie::row(12588, 22, 76, 607, 15, NONE, F, false), // "cmplz_saved_categories"
-    KnownCookie::row(12610, 20, 76, 607, 15, NONE, F, false), // "cmplz_saved_services"
-    KnownCookie::row(12630, 16, 76, 665, 15, NONE, F, false), // "cmplz_statistics"
-    KnownCookie::row(12646, 11, 76, 666, 15, NONE, F, false), // "cmplz_stats"
-    KnownCookie::row(12657, 15, 76, 482, 15, NONE, F, false), // "cmplz_user_data"
-    KnownCookie::row(12672, 4, 143, 1593, 6, NONE, M, false), // "cnac"
-    KnownCookie::row(12676, 4, 264, 710, 104, NONE, M, false), // "cnfq"
-    KnownCookie::row(12680, 15, 72, 1399, 78, NONE, F, false), // "codepen_session"
-    KnownCookie::row(12695, 23, 72, 1401, 15, NONE, F, false), // "codepen_signup_referrer"
-    KnownCookie::row(12718, 28, 72, 1400, 15, NONE, F, false), // "codepen_signup_referrer_date"
-    KnownCookie::row(12746, 10, 324, 1510, 130, NONE, F, false), // "codexToken"
-    KnownCookie::row(12756, 11, 324, 1509, 130, NONE, F, false), // "codexUserId"
-    KnownCookie::row(12767, 13, 324, 1509, 130, NONE, F, false), // "codexUserName"
-    KnownCookie::row(12780, 20, 73, 1696, 157, NONE, A, false), // "cognito.organization"
-    KnownCookie::row(12800, 18, 73, 1696, 157, NONE, A, false), // "cognito.services.a"
-    KnownCookie::row(12818, 10, 123, 1070, 157, NONE, F, false), // "color_mode"
-    KnownCookie::row(12828, 15, 324, 1673, 102, NONE, F, true), // "comment_author_"
-    KnownCookie::row(12843, 19, 324, 1659, 102, 1200, F, true), // "comment_author_url_"
-    KnownCookie::row(12862, 11, 182, 1159, 157, NONE, A, false), // "compass_sid"
-    KnownCookie::row(12873, 11, 182, 1160, 52, NONE, A, false), // "compass_uid"
-    KnownCookie::row(12884, 24, 76, 668, 15, NONE, F, false), // "complianz_consent_status"
-    KnownCookie::row(12908, 19, 76, 685, 15, NONE, F, false), // "complianz_policy_id"
-    KnownCookie::row(12927, 14, 156, 1716, 166, NONE, F, false), // "componentStyle"
-    KnownCookie::row(12941, 13, 156, 1717, 166, NONE, F, false), // "componentType"
-    KnownCookie::row(12954, 11, 336, 1333, 157, NONE, F, false), // "connect.sid"
-    KnownCookie::row(12965, 14, 321, 1442, 33, NONE, F, false), // "consent-policy"
-    KnownCookie::row(12979, 11, 85, 936, 15, NONE, F, false), // "consentUUID"
-    KnownCookie::row(12990, 18, 310, 1577, 65, NONE, F, false), // "continuous_play_v3"
-    KnownCookie::row(13008, 17, 83, 503, 15, NONE, F, false), // "cookie-consent-io"
-    KnownCookie::row(13025, 22, 83, 494, 15, NONE, F, false), // "cookie-consent-io-gdpr"
-    KnownCookie::row(13047, 27, 83, 516, 89, NONE, F, true), // "cookie-consent-io-timestamp"
-    KnownCookie::row(13074, 23, 168, 1544, 107, NONE, F, false), // "cookie.policy.banner.eu"
-    KnownCookie::row(13097, 23, 168, 1545, 107, NONE, F, false), // "cookie.policy.banner.nl"
-    KnownCookie::row(13120, 19, 215, 456, 6, NONE, M, false), // "cookieJartestCookie"
-    KnownCookie::row(13139, 17, 133, 503, 65, NONE, F, false), // "cookiePreferences"
-    KnownCookie::row(13156, 21, 254, 1518, 166, NONE, F, false), // "cookieSettingVerified"
-    KnownCookie::row(13177, 22, 96, 313, 84, NONE, F, false), // "cookie_notice_accepted"
-    KnownCookie::row(13199, 19, 185, 146, 15, NONE, F, false), // "cookieconsent_level"
-    KnownCookie::row(13218, 18, 214, 453, 166, NONE, F, false), // "cookieconsent_page"
-    KnownCookie::row(13236, 18, 185, 1653, 15, NONE, F, false), // "cookieconsent_seen"
-    KnownCookie::row(13254, 20, 214, 1143, 15, NONE, F, false), // "cookieconsent_status"
-    KnownCookie::row(13274, 20, 185, 145, 15, NONE, F, false), // "cookieconsent_system"
-    KnownCookie::row(13294, 21, 185, 686, 15, NONE, F, false), // "cookieconsent_variant"
-    KnownCookie::row(13315, 19, 80, 1229, 15, NONE, F, false), // "cookiefirst-consent"
-    KnownCookie::row(13334, 36, 81, 888, 30, NONE, F, false), // "cookielawinfo-checkbox-advertisement"
-    KnownCookie::row(13370, 32, 81, 893, 30, NONE, F, false), // "cookielawinfo-checkbox-analytics"
-    KnownCookie::row(13402, 33, 81, 889, 30, NONE, F, false), // "cookielawinfo-checkbox-functional"
-    KnownCookie::row(13435, 32, 81, 894, 30, NONE, F, false), // "cookielawinfo-checkbox-marketing"
-    KnownCookie::row(13467, 32, 81, 891, 30, NONE, F, false), // "cookielawinfo-checkbox-necessary"
-    KnownCookie::row(13499, 36, 81, 892, 30, NONE, F, false), // "cookielawinfo-checkbox-non-necessary"
-    KnownCookie::row(13535, 29, 81, 890, 30, NONE, F, false), // "cookielawinfo-checkbox-others"
-    KnownCookie::row(13564, 34, 81, 895, 30, NONE, F, false), // "cookielawinfo-checkbox-performance"
-    KnownCookie::row(13598, 34, 81, 896, 15, NONE, F, false), // "cookielawinfo-checkbox-preferences"
-    KnownCookie::row(13632, 17, 110, 1418, 15, NONE, F, false), // "cookies-analytics"
-    KnownCookie::row(13649, 18, 110, 1419, 15, NONE, F, false), // "cookies-functional"
-    KnownCookie::row(13667, 17, 110, 1420, 15, NONE, F, false), // "cookies-marketing"
-    KnownCookie::row(13684, 19, 110, 1421, 15, NONE, F, false), // "cookies-preferences"
-    KnownCookie::row(13703, 16, 124, 1309, 15, NONE, M, false), // "cookies_accepted"
-    KnownCookie::row(13719, 23, 84, 176, 15, NONE, F, false), // "cookieyes-advertisement"
-    KnownCookie::row(13742, 19, 84, 177, 15, NONE, F, false), // "cookieyes-analytics"
-    KnownCookie::row(13761, 17, 84, 181, 15, NONE, F, false), // "cookieyes-consent"
-    KnownCookie::row(13778, 20, 84, 178, 15, NONE, F, false), // "cookieyes-functional"
-    KnownCookie::row(13798, 19, 84, 179, 15, NONE, F, false), // "cookieyes-necessary"
-    KnownCookie::row(13817, 21, 84, 180, 15, NONE, F, false), // "cookieyes-performance"
-    KnownCookie::row(13838, 11, 84, 174, 15, NONE, F, false), // "cookieyesID"
-    KnownCookie::row(13849, 42, 84, 175, 60, NONE, F, false), // "cookieyes_privacy_policy_generator_session"
-    KnownCookie::row(13891, 17, 84, 175, 60, NONE, F, false), // "cookieyes_session"
-    KnownCookie::row(13908, 14, 254, 1446, 166, NONE, F, false), // "cordovaVersion"
-    KnownCookie::row(13922, 5, 254, 1656, 15, NONE, F, false), // "cqcid"
-    KnownCookie::row(13927, 4, 243, 124, 38, NONE, M, false), // "cref"
-    KnownCookie::row(13931, 13, 89, 193, 130, NONE, F, true), // "crisp-client/"
-    KnownCookie::row(13944, 6, 215, 901, 11, NONE, M, false), // "criteo"
-    KnownCookie::row(13950, 2, 136, 1646, 15, NONE, M, false), // "cs"
-    KnownCookie::row(13952, 4, 264, 709, 128, NONE, M, false), // "csfq"
-    KnownCookie::row(13956, 3, 113, 364, 147, NONE, M, false), // "csm"
-    KnownCookie::row(13959, 11, 297, 761, 166, NONE, S, false), // "csrf-canary"
-    KnownCookie::row(13970, 14, 327, 770, 65, NONE, S, false), // "csrf_same_site"
-    KnownCookie::row(13984, 18, 327, 770, 65, NONE, S, false), // "csrf_same_site_set"
-    KnownCookie::row(14002, 6, 254, 1552, 166, NONE, F, false), // "csssid"
-    KnownCookie::row(14008, 13, 254, 232, 166, NONE, F, false), // "csssid_Client"
-    KnownCookie::row(14021, 5, 264, 448, 6, NONE, M, false), // "csync"
-    KnownCookie::row(14026, 3, 327, 770, 65, NONE, M, false), // "ct0"
-    KnownCookie::row(14029, 3, 67, 270, 157, NONE, F, true), // "ct_"
-    KnownCookie::row(14032, 11, 67, 1494, 166, 1266, F, false), // "ct_check_js"
-    KnownCookie::row(14043, 16, 67, 1495, 166, 1266, F, false), // "ct_fkp_timestamp"
-    KnownCookie::row(14059, 15, 67, 1045, 166, 1266, F, false), // "ct_has_scrolled"
-    KnownCookie::row(14074, 15, 67, 1495, 166, 1266, F, false), // "ct_pointer_data"
-    KnownCookie::row(14089, 15, 67, 1495, 166, 1266, F, false), // "ct_ps_timestamp"
-    KnownCookie::row(14104, 7, 67, 269, 157, 1266, F, false), // "ct_sfw_"
-    KnownCookie::row(14111, 11, 67, 1494, 157, 1266, F, false), // "ct_timezone"
-    KnownCookie::row(14122, 6, 146, 131, 6, NONE, A, false), // "ctkgen"
-    KnownCookie::row(14128, 23, 259, 1487, 15, NONE, F, false), // "customer_account_locale"
-    KnownCookie::row(14151, 26, 259, 1483, 73, NONE, F, false), // "customer_account_new_login"
-    KnownCookie::row(14177, 24, 259, 1483, 138, NONE, F, false), // "customer_account_preview"
-    KnownCookie::row(14201, 23, 259, 1482, 7, NONE, F, false), // "customer_payment_method"
-    KnownCookie::row(14224, 27, 259, 1482, 7, NONE, F, false), // "customer_shop_pay_agreement"
-    KnownCookie::row(14251, 1, 243, 1355, 38, NONE, M, false), // "d"
-    KnownCookie::row(14252, 5, 186, 173, 15, NONE, M, true), // "data-"
-    KnownCookie::row(14257, 17, 92, 548, 168, NONE, M, false), // "datatricsDebugger"
-    KnownCookie::row(14274, 20, 92, 549, 168, NONE, M, false), // "datatrics_customData"
-    KnownCookie::row(14294, 15, 92, 550, 168, NONE, M, false), // "datatrics_optin"
-    KnownCookie::row(14309, 4, 113, 1594, 65, NONE, M, false), // "datr"
-    KnownCookie::row(14313, 4, 113, 1548, 65, NONE, M, false), // "dbln"
-    KnownCookie::row(14317, 2, 47, 966, 24, NONE, M, false), // "dc"
-    KnownCookie::row(14319, 4, 113, 1589, 77, NONE, M, false), // "ddid"
-    KnownCookie::row(14323, 6, 22, 1383, 54, NONE, M, false), // "demdex"
-    KnownCookie::row(14329, 16, 168, 691, 122, NONE, F, false), // "denial-client-ip"
-    KnownCookie::row(14345, 18, 168, 1440, 122, NONE, F, false), // "denial-reason-code"
-    KnownCookie::row(14363, 13, 298, 577, 78, NONE, M, false), // "deuxesse_uxid"
-    KnownCookie::row(14376, 20, 254, 62, 166, NONE, S, false), // "devOverrideCsrfToken"
-    KnownCookie::row(14396, 16, 324, 1583, 15, NONE, F, false), // "devicePixelRatio"
-    KnownCookie::row(14412, 9, 299, 839, 108, NONE, F, false), // "device_id"
-    KnownCookie::row(14421, 5, 22, 515, 53, NONE, M, false), // "dextp"
-    KnownCookie::row(14426, 5, 168, 219, 6, NONE, A, false), // "df_ts"
-    KnownCookie::row(14431, 10, 56, 1221, 2, NONE, M, false), // "dgzsdl08v4"
-    KnownCookie::row(14441, 8, 215, 102, 6, NONE, M, false), // "dicbo_id"
-    KnownCookie::row(14449, 3, 37, 220, 166, NONE, F, false), // "did"
-    KnownCookie::row(14452, 10, 37, 244, 166, NONE, F, false), // "did_compat"
-    KnownCookie::row(14462, 12, 94, 803, 15, NONE, F, false), // "didomi_token"
-    KnownCookie::row(14474, 15, 95, 221, 161, NONE, M, false), // "digitalAudience"
-    KnownCookie::row(14489, 5, 254, 1361, 166, NONE, F, false), // "disco"
-    KnownCookie::row(14494, 13, 259, 1482, 157, NONE, F, false), // "discount_code"
-    KnownCookie::row(14507, 15, 98, 681, 157, NONE, F, false), // "django_language"
-    KnownCookie::row(14522, 17, 104, 170, 15, NONE, A, false), // "dm_last_page_view"
-    KnownCookie::row(14539, 13, 104, 170, 15, NONE, A, false), // "dm_last_visit"
-    KnownCookie::row(14552, 17, 104, 170, 15, NONE, A, false), // "dm_this_page_view"
-    KnownCookie::row(14569, 18, 104, 170, 44, NONE, A, false), // "dm_timezone_offset"
-    KnownCookie::row(14587, 15, 104, 170, 15, NONE, A, false), // "dm_total_visits"
-    KnownCookie::row(14602, 3, 327, 752, 65, NONE, M, false), // "dnt"
-    KnownCookie::row(14605, 14, 207, 1587, 6, NONE, M, true), // "done_redirects"
-    KnownCookie::row(14619, 11, 123, 1154, 5, NONE, F, false), // "dotcom_user"
-    KnownCookie::row(14630, 3, 22, 196, 52, NONE, M, false), // "dpm"
-    KnownCookie::row(14633, 6, 102, 225, 65, NONE, F, true), // "drift_"
-    KnownCookie::row(14639, 10, 148, 1323, 84, NONE, M, false), // "ds_user_id"
-    KnownCookie::row(14649, 5, 234, 558, 147, NONE, M, true), // "dsps:"
-    KnownCookie::row(14654, 3, 22, 1609, 54, NONE, M, false), // "dst"
-    KnownCookie::row(14657, 2, 302, 884, 15, NONE, M, false), // "dt"
-    KnownCookie::row(14659, 8, 106, 950, 157, NONE, A, true), // "dtCookie"
-    KnownCookie::row(14667, 10, 106, 950, 157, NONE, A, false), // "dtDisabled"
-    KnownCookie::row(14677, 6, 106, 950, 157, NONE, A, true), // "dtLatC"
-    KnownCookie::row(14683, 4, 106, 950, 157, NONE, A, true), // "dtPC"
-    KnownCookie::row(14687, 4, 106, 950, 157, NONE, A, false), // "dtSa"
-    KnownCookie::row(14691, 18, 106, 950, 157, NONE, A, false), // "dtValidationCookie"
-    KnownCookie::row(14709, 15, 100, 573, 89, NONE, M, false), // "dtm_gdpr_delete"
-    KnownCookie::row(14724, 14, 100, 574, 89, NONE, M, false), // "dtm_gpc_optout"
-    KnownCookie::row(14738, 10, 100, 626, 6, NONE, M, false), // "dtm_tcdata"
-    KnownCookie::row(14748, 14, 100, 421, 166, NONE, M, false), // "dtm_tcdata_exp"
-    KnownCookie::row(14762, 9, 100, 429, 38, NONE, M, false), // "dtm_token"
-    KnownCookie::row(14771, 13, 100, 422, 166, NONE, M, false), // "dtm_token_exp"
-    KnownCookie::row(14784, 12, 100, 451, 38, NONE, M, false), // "dtm_token_sc"
-    KnownCookie::row(14796, 11, 100, 1567, 38, NONE, M, false), // "dtm_user_id"
-    KnownCookie::row(14807, 14, 100, 1567, 38, NONE, M, false), // "dtm_user_id_sc"
-    KnownCookie::row(14821, 16, 48, 499, 65, NONE, M, false), // "duid_update_time"
-    KnownCookie::row(14837, 10, 105, 837, 157, NONE, F, false), // "dy_fs_page"
-    KnownCookie::row(14847, 30, 259, 1482, 91, NONE, F, false), // "dynamic_checkout_shown_on_cart"
-    KnownCookie::row(14877, 6, 264, 234, 6, NONE, F, false), // "dyncdn"
-    KnownCookie::row(14883, 31, 108, 599, 166, NONE, F, false), // "easysize_button_loaded_for_user"
-    KnownCookie::row(14914, 10, 247, 1411, 65, NONE, M, false), // "edgebucket"
-    KnownCookie::row(14924, 5, 192, 1067, 15, NONE, M, false), // "edsid"
-    KnownCookie::row(14929, 28, 299, 1187, 108, NONE, F, false), // "enable-compact-scene-listing"
-    KnownCookie::row(14957, 14, 220, 876, 15, NONE, F, false), // "enforce_policy"
-    KnownCookie::row(14971, 28, 123, 1026, 121, NONE, F, false), // "enterprise_trial_redirect_to"
-    KnownCookie::row(14999, 2, 109, 782, 15, NONE, M, false), // "ep"
-    KnownCookie::row(15001, 5, 326, 417, 91, NONE, F, false), // "ep201"
-    KnownCookie::row(15006, 5, 326, 598, 15, NONE, F, false), // "ep202"
-    KnownCookie::row(15011, 5, 40, 948, 166, NONE, F, false), // "esctx"
-    KnownCookie::row(15016, 6, 193, 899, 166, NONE, F, true), // "esctx-"
-    KnownCookie::row(15022, 5, 327, 752, 65, NONE, M, false), // "eu_cn"
-    KnownCookie::row(15027, 9, 172, 144, 15, NONE, M, false), // "euconsent"
-    KnownCookie::row(15036, 9, 256, 587, 166, NONE, F, true), // "euconsent"
-    KnownCookie::row(15045, 12, 94, 813, 15, 1353, F, false), // "euconsent-v2"
-    KnownCookie::row(15057, 6, 215, 1250, 7, NONE, M, false), // "europe"
-    KnownCookie::row(15063, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ax"
-    KnownCookie::row(15073, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_bk"
-    KnownCookie::row(15083, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_dd"
-    KnownCookie::row(15093, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_fs"
-    KnownCookie::row(15103, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ix"
-    KnownCookie::row(15113, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_nx"
-    KnownCookie::row(15123, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ox"
-    KnownCookie::row(15133, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_pm"
-    KnownCookie::row(15143, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_rc"
-    KnownCookie::row(15153, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_tm"
-    KnownCookie::row(15163, 10, 20, 1263, 15, NONE, M, false), // "ev_sync_yh"
-    KnownCookie::row(15173, 5, 20, 1255, 65, NONE, M, false), // "ev_tm"
-    KnownCookie::row(15178, 12, 20, 1260, 65, NONE, M, false), // "everest_g_v2"
-    KnownCookie::row(15190, 18, 20, 1274, 166, NONE, M, false), // "everest_session_v2"
-    KnownCookie::row(15208, 19, 13, 883, 166, NONE, F, false), // "excludecalltracking"
-    KnownCookie::row(15227, 6, 254, 1617, 166, NONE, M, true), // "expid_"
-    KnownCookie::row(15233, 17, 178, 9, 166, NONE, F, false), // "external_no_cache"
-    KnownCookie::row(15250, 16, 327, 450, 65, NONE, M, false), // "external_referer"
-    KnownCookie::row(15266, 4, 112, 1644, 15, NONE, F, false), // "ezds"
-    KnownCookie::row(15270, 6, 112, 1626, 60, NONE, F, true), // "ezoab_"
-    KnownCookie::row(15276, 9, 112, 619, 91, NONE, A, true), // "ezoadgid_"
-    KnownCookie::row(15285, 11, 112, 1444, 160, NONE, F, true), // "ezoawesome_"
-    KnownCookie::row(15296, 5, 112, 1643, 15, NONE, F, false), // "ezohw"
-    KnownCookie::row(15301, 7, 112, 1642, 91, NONE, A, true), // "ezopvc_"
-    KnownCookie::row(15308, 7, 112, 1645, 60, NONE, A, true), // "ezoref_"
-    KnownCookie::row(15315, 8, 112, 1655, 160, NONE, F, true), // "ezostid_"
-    KnownCookie::row(15323, 18, 112, 1677, 15, NONE, M, false), // "ezosuibasgeneris-1"
-    KnownCookie::row(15341, 13, 112, 1677, 15, NONE, M, true), // "ezosuigeneris"
-    KnownCookie::row(15354, 7, 112, 1678, 160, NONE, A, true), // "ezouid_"
-    KnownCookie::row(15361, 7, 112, 1676, 91, NONE, A, true), // "ezovid_"
-    KnownCookie::row(15368, 9, 112, 1676, 91, NONE, A, true), // "ezovuuid_"
-    KnownCookie::row(15377, 13, 112, 1603, 59, NONE, A, true), // "ezovuuidtime_"
-    KnownCookie::row(15390, 8, 112, 1599, 160, NONE, A, true), // "ezux_et_"
-    KnownCookie::row(15398, 10, 112, 1606, 160, NONE, A, true), // "ezux_ifep_"
-    KnownCookie::row(15408, 9, 112, 1604, 160, NONE, A, true), // "ezux_lpl_"
-    KnownCookie::row(15417, 9, 112, 1600, 160, NONE, A, true), // "ezux_tos_"
-    KnownCookie::row(15426, 7, 238, 1217, 157, NONE, A, false), // "f5_cspm"
-    KnownCookie::row(15433, 7, 168, 1523, 83, NONE, F, false), // "f_token"
-    KnownCookie::row(15440, 9, 114, 713, 24, NONE, F, false), // "fastclick"
-    KnownCookie::row(15449, 4, 148, 1324, 15, NONE, M, true), // "fbm_"
-    KnownCookie::row(15453, 7, 168, 1441, 138, NONE, F, false), // "fcookie"
-    KnownCookie::row(15460, 12, 282, 1562, 166, NONE, F, false), // "fe_typo_user"
-    KnownCookie::row(15472, 23, 321, 1460, 33, NONE, F, false), // "fedops.logger.sessionId"
-    KnownCookie::row(15495, 9, 168, 1614, 6, NONE, F, false), // "feed-sort"
-    KnownCookie::row(15504, 3, 21, 318, 65, NONE, A, false), // "fid"
-    KnownCookie::row(15507, 16, 123, 1573, 89, NONE, F, false), // "fileTreeExpanded"
-    KnownCookie::row(15523, 18, 87, 1281, 15, NONE, F, false), // "first_snapshot_url"
-    KnownCookie::row(15541, 7, 228, 1508, 138, NONE, M, false), // "fl_inst"
-    KnownCookie::row(15548, 12, 121, 792, 89, NONE, F, false), // "fonts-loaded"
-    KnownCookie::row(15560, 18, 254, 1550, 82, NONE, F, false), // "force-proxy-stream"
-    KnownCookie::row(15578, 12, 254, 1595, 82, NONE, F, false), // "force-stream"
-    KnownCookie::row(15590, 8, 178, 12, 166, NONE, S, false), // "form_key"
-    KnownCookie::row(15598, 3, 40, 948, 166, NONE, F, false), // "fpc"
-    KnownCookie::row(15601, 7, 256, 256, 38, NONE, F, false), // "fpestid"
-    KnownCookie::row(15608, 2, 113, 116, 147, NONE, M, false), // "fr"
-    KnownCookie::row(15610, 8, 178, 560, 166, NONE, F, false), // "frontend"
-    KnownCookie::row(15618, 4, 192, 1067, 15, NONE, M, false), // "ftid"
-    KnownCookie::row(15622, 1, 88, 1304, 106, NONE, M, false), // "g"
-    KnownCookie::row(15623, 14, 254, 142, 15, NONE, F, false), // "gTalkCollapsed"
-    KnownCookie::row(15637, 14, 124, 1436, 15, NONE, F, false), // "g_enabled_idps"
-    KnownCookie::row(15651, 3, 124, 430, 147, NONE, M, false), // "gac"
-    KnownCookie::row(15654, 4, 251, 1674, 166, NONE, F, true), // "gac_"
-    KnownCookie::row(15658, 4, 224, 972, 33, NONE, M, false), // "gckp"
-    KnownCookie::row(15662, 3, 124, 274, 147, NONE, M, false), // "gcl"
-    KnownCookie::row(15665, 4, 143, 214, 6, NONE, F, false), // "gdpr"
-    KnownCookie::row(15669, 11, 186, 217, 130, NONE, M, false), // "gdpr_status"
-    KnownCookie::row(15680, 4, 123, 1295, 52, NONE, F, false), // "ghcc"
-    KnownCookie::row(15684, 3, 264, 263, 38, NONE, M, false), // "gid"
-    KnownCookie::row(15687, 6, 251, 532, 59, NONE, F, false), // "gig3pc"
-    KnownCookie::row(15693, 10, 251, 16, 166, NONE, F, false), // "gig3pctest"
-    KnownCookie::row(15703, 14, 251, 316, 33, NONE, M, true), // "gig_bootstrap_"
-    KnownCookie::row(15717, 10, 251, 357, 33, NONE, F, false), // "gig_canary"
-    KnownCookie::row(15727, 12, 251, 357, 33, NONE, F, true), // "gig_canary_3"
-    KnownCookie::row(15739, 14, 251, 749, 33, NONE, F, true), // "gig_canary_ver"
-    KnownCookie::row(15753, 11, 251, 369, 33, NONE, M, false), // "gig_hasGmid"
-    KnownCookie::row(15764, 13, 251, 404, 33, NONE, F, true), // "gig_last_ver_"
-    KnownCookie::row(15777, 15, 251, 537, 33, NONE, F, true), // "gig_loginToken_"
-    KnownCookie::row(15792, 11, 251, 1338, 166, NONE, F, false), // "gig_toggles"
-    KnownCookie::row(15803, 15, 123, 897, 151, NONE, S, false), // "gist_oauth_csrf"
-    KnownCookie::row(15818, 17, 123, 943, 57, NONE, F, false), // "gist_user_session"
-    KnownCookie::row(15835, 4, 251, 1341, 166, NONE, F, false), // "glnk"
-    KnownCookie::row(15839, 4, 251, 420, 33, NONE, F, true), // "glt_"
-    KnownCookie::row(15843, 7, 251, 419, 166, NONE, F, true), // "gltexp_"
-    KnownCookie::row(15850, 4, 251, 1688, 33, NONE, M, false), // "gmid"
-    KnownCookie::row(15854, 3, 143, 17, 157, NONE, F, false), // "gpp"
-    KnownCookie::row(15857, 3, 251, 556, 88, NONE, F, false), // "gst"
-    KnownCookie::row(15860, 2, 327, 1367, 15, NONE, M, false), // "gt"
-    KnownCookie::row(15862, 10, 178, 36, 166, NONE, F, false), // "guest-view"
-    KnownCookie::row(15872, 8, 327, 908, 65, NONE, M, false), // "guest_id"
-    KnownCookie::row(15880, 12, 327, 862, 65, NONE, M, false), // "guest_id_ads"
-    KnownCookie::row(15892, 18, 327, 862, 65, NONE, M, false), // "guest_id_marketing"
-    KnownCookie::row(15910, 21, 254, 474, 15, NONE, F, true), // "guest_uuid_essential_"
-    KnownCookie::row(15931, 7, 251, 369, 38, NONE, M, false), // "hasGmid"
-    KnownCookie::row(15938, 6, 103, 226, 166, NONE, F, false), // "has_js"
-    KnownCookie::row(15944, 19, 123, 1134, 4, NONE, F, false), // "has_recent_activity"
-    KnownCookie::row(15963, 4, 51, 1728, 5, NONE, M, false), // "hash"
-    KnownCookie::row(15967, 16, 336, 1278, 118, NONE, F, false), // "help_center_data"
-    KnownCookie::row(15983, 20, 254, 1541, 166, NONE, F, false), // "hideDevelopmentTools"
-    KnownCookie::row(16003, 21, 254, 673, 125, NONE, F, false), // "hideFilesWarningModal"
-    KnownCookie::row(16024, 18, 254, 278, 15, NONE, F, false), // "hideIdentityDialog"
-    KnownCookie::row(16042, 29, 259, 1482, 157, NONE, F, false), // "hide_shopify_pay_for_checkout"
-    KnownCookie::row(16071, 12, 139, 1284, 157, NONE, F, false), // "hjViewportId"
-    KnownCookie::row(16083, 10, 139, 1720, 157, NONE, A, false), // "hj_visitor"
-    KnownCookie::row(16093, 2, 321, 551, 166, NONE, F, false), // "hs"
-    KnownCookie::row(16095, 18, 142, 1047, 166, NONE, S, false), // "hs-membership-csrf"
-    KnownCookie::row(16113, 32, 142, 1136, 6, NONE, F, false), // "hs-messages-hide-welcome-message"
-    KnownCookie::row(16145, 19, 142, 1032, 91, NONE, F, false), // "hs-messages-is-open"
-    KnownCookie::row(16164, 10, 142, 1028, 166, NONE, F, false), // "hs_ab_test"
-    KnownCookie::row(16174, 22, 142, 1148, 65, NONE, F, false), // "hs_langswitcher_choice"
-    KnownCookie::row(16196, 12, 121, 530, 89, NONE, F, false), // "html-classes"
-    KnownCookie::row(16208, 10, 140, 658, 10, NONE, F, false), // "hu-consent"
-    KnownCookie::row(16218, 10, 142, 786, 138, NONE, M, false), // "hubspotapi"
-    KnownCookie::row(16228, 15, 142, 1332, 15, NONE, S, false), // "hubspotapi-csrf"
-    KnownCookie::row(16243, 16, 142, 1334, 5, NONE, F, false), // "hubspotapi-prefs"
-    KnownCookie::row(16259, 10, 142, 1212, 38, NONE, M, false), // "hubspotutk"
-    KnownCookie::row(16269, 1, 347, 518, 15, NONE, M, false), // "i"
-    KnownCookie::row(16270, 3, 344, 1153, 15, NONE, M, false), // "i00"
-    KnownCookie::row(16273, 3, 113, 621, 65, NONE, M, false), // "ick"
-    KnownCookie::row(16276, 3, 328, 1149, 147, NONE, M, false), // "icu"
-    KnownCookie::row(16279, 3, 143, 577, 6, NONE, M, false), // "id5"
-    KnownCookie::row(16282, 10, 20, 1276, 149, NONE, M, false), // "id_adcloud"
-    KnownCookie::row(16292, 5, 213, 771, 15, NONE, M, false), // "id_ts"
-    KnownCookie::row(16297, 7, 254, 1437, 84, NONE, S, false), // "idccsrf"
-    KnownCookie::row(16304, 10, 254, 596, 166, NONE, F, false), // "ideaToggle"
-    KnownCookie::row(16314, 14, 259, 1483, 73, NONE, F, false), // "identity-state"
-    KnownCookie::row(16328, 15, 259, 1483, 73, NONE, F, true), // "identity-state-"
-    KnownCookie::row(16343, 32, 259, 1483, 34, NONE, F, false), // "identity_customer_account_number"
-    KnownCookie::row(16375, 3, 337, 1687, 15, NONE, M, false), // "idp"
-    KnownCookie::row(16378, 16, 277, 465, 127, NONE, M, false), // "idsync-bsw-uid-s"
-    KnownCookie::row(16394, 5, 148, 823, 145, NONE, M, false), // "ig_cb"
-    KnownCookie::row(16399, 6, 148, 1324, 145, NONE, M, false), // "ig_did"
-    KnownCookie::row(16405, 13, 254, 1017, 7, NONE, M, true), // "igodigitalst_"
-    KnownCookie::row(16418, 18, 254, 1017, 7, NONE, M, false), // "igodigitalstdomain"
-    KnownCookie::row(16436, 13, 254, 1016, 24, NONE, M, false), // "igodigitaltc2"
-    KnownCookie::row(16449, 18, 15, 1699, 138, NONE, M, false), // "improvedigital_uid"
-    KnownCookie::row(16467, 10, 144, 923, 166, NONE, F, true), // "incap_ses_"
-    KnownCookie::row(16477, 7, 247, 1411, 166, NONE, M, false), // "initref"
-    KnownCookie::row(16484, 4, 254, 1608, 166, NONE, F, false), // "inst"
-    KnownCookie::row(16488, 16, 168, 1542, 89, NONE, F, false), // "integration_type"
-    KnownCookie::row(16504, 19, 149, 301, 144, NONE, A, true), // "intercom-device-id-"
-    KnownCookie::row(16523, 12, 149, 44, 144, NONE, A, true), // "intercom-id-"
-    KnownCookie::row(16535, 17, 149, 300, 13, NONE, A, true), // "intercom-session-"
-    KnownCookie::row(16552, 31, 168, 660, 6, NONE, A, false), // "interstitial_page_reg_oauth_url"
-    KnownCookie::row(16583, 23, 254, 252, 24, NONE, F, false), // "iotcontextsplashdisable"
-    KnownCookie::row(16606, 3, 238, 844, 15, NONE, F, false), // "ipc"
-    KnownCookie::row(16609, 14, 193, 1210, 157, NONE, F, true), // "isFirstSession"
-    KnownCookie::row(16623, 7, 331, 204, 15, NONE, A, false), // "is_gdpr"
-    KnownCookie::row(16630, 9, 331, 204, 15, NONE, A, false), // "is_gdpr_b"
-    KnownCookie::row(16639, 8, 106, 647, 157, NONE, F, false), // "iu2g34bw"
-    KnownCookie::row(16647, 4, 151, 484, 24, NONE, M, false), // "iutk"
-    KnownCookie::row(16651, 16, 155, 355, 103, NONE, F, false), // "ja_purity_ii_tpl"
-    KnownCookie::row(16667, 13, 155, 355, 103, NONE, F, false), // "ja_purity_tpl"
-    KnownCookie::row(16680, 12, 146, 131, 157, NONE, A, false), // "jasx_pool_id"
-    KnownCookie::row(16692, 12, 324, 1449, 166, NONE, F, false), // "jetpackState"
-    KnownCookie::row(16704, 13, 324, 1692, 166, NONE, F, false), // "jpp_math_pass"
-    KnownCookie::row(16717, 10, 345, 1593, 10, NONE, M, false), // "jpxumaster"
-    KnownCookie::row(16727, 11, 345, 1593, 10, NONE, M, false), // "jpxumatched"
-    KnownCookie::row(16738, 6, 113, 489, 138, NONE, M, false), // "js_ver"
-    KnownCookie::row(16744, 5, 49, 132, 123, NONE, M, false), // "kcdob"
-    KnownCookie::row(16749, 7, 49, 132, 123, NONE, M, false), // "kcrelid"
-    KnownCookie::row(16756, 4, 49, 132, 123, NONE, M, false), // "kcru"
-    KnownCookie::row(16760, 3, 327, 752, 65, NONE, M, false), // "kdt"
-    KnownCookie::row(16763, 10, 259, 1481, 43, NONE, F, false), // "keep_alive"
-    KnownCookie::row(16773, 5, 179, 536, 15, NONE, M, false), // "khaos"
-    KnownCookie::row(16778, 7, 179, 1649, 15, NONE, M, false), // "khaos_p"
-    KnownCookie::row(16785, 4, 259, 591, 65, NONE, A, false), // "ki_r"
-    KnownCookie::row(16789, 4, 241, 1180, 123, NONE, M, false), // "ki_s"
-    KnownCookie::row(16793, 4, 259, 591, 65, NONE, A, false), // "ki_t"
-    KnownCookie::row(16797, 4, 241, 1162, 123, NONE, M, false), // "ki_u"
-    KnownCookie::row(16801, 8, 106, 467, 121, NONE, F, false), // "kj76fg4h"
-    KnownCookie::row(16809, 5, 258, 90, 86, NONE, M, false), // "koitk"
-    KnownCookie::row(16814, 8, 106, 648, 157, NONE, F, false), // "l34kn6no"
-    KnownCookie::row(16822, 5, 220, 872, 6, NONE, F, false), // "l7_az"
-    KnownCookie::row(16827, 6, 168, 983, 130, NONE, A, false), // "l_page"
-    KnownCookie::row(16833, 4, 168, 1615, 166, NONE, F, false), // "lang"
-    KnownCookie::row(16837, 7, 38, 956, 150, NONE, M, false), // "lantern"
-    KnownCookie::row(16844, 15, 163, 373, 157, NONE, F, false), // "laravel_session"
-    KnownCookie::row(16859, 18, 178, 1214, 6, NONE, F, false), // "last_visited_store"
-    KnownCookie::row(16877, 8, 254, 1639, 166, NONE, F, false), // "lastlist"
-    KnownCookie::row(16885, 3, 170, 415, 86, NONE, F, true), // "lc_"
-    KnownCookie::row(16888, 5, 264, 707, 38, NONE, M, false), // "lcsrc"
-    KnownCookie::row(16893, 5, 264, 1131, 38, NONE, M, false), // "lcsrd"
-    KnownCookie::row(16898, 8, 169, 643, 160, NONE, F, false), // "lhc_ldep"
-    KnownCookie::row(16906, 7, 169, 636, 52, NONE, F, false), // "lhc_per"
-    KnownCookie::row(16913, 7, 169, 644, 166, NONE, F, false), // "lhc_ses"
-    KnownCookie::row(16920, 4, 168, 1503, 89, NONE, F, false), // "li_a"
-    KnownCookie::row(16924, 9, 168, 1661, 15, NONE, F, false), // "li_alerts"
-    KnownCookie::row(16933, 9, 168, 1470, 20, NONE, F, false), // "li_apfcdc"
-    KnownCookie::row(16942, 5, 168, 1549, 13, NONE, A, false), // "li_cc"
-    KnownCookie::row(16947, 5, 168, 1584, 45, NONE, F, false), // "li_cu"
-    KnownCookie::row(16952, 5, 168, 1651, 130, NONE, F, false), // "li_ec"
-    KnownCookie::row(16957, 18, 168, 1689, 89, NONE, F, false), // "li_ep_auth_context"
-    KnownCookie::row(16975, 9, 168, 433, 89, NONE, F, false), // "li_fat_id"
-    KnownCookie::row(16984, 12, 168, 1623, 157, NONE, A, false), // "li_feed_xray"
-    KnownCookie::row(16996, 5, 168, 1631, 65, NONE, F, false), // "li_gc"
-    KnownCookie::row(17001, 8, 168, 360, 138, NONE, F, false), // "li_giant"
-    KnownCookie::row(17009, 5, 168, 637, 15, NONE, F, false), // "li_gp"
-    KnownCookie::row(17014, 6, 168, 1616, 7, NONE, F, false), // "li_gpc"
-    KnownCookie::row(17020, 5, 168, 935, 130, NONE, F, false), // "li_mc"
-    KnownCookie::row(17025, 8, 168, 96, 89, NONE, M, false), // "li_oatml"
-    KnownCookie::row(17033, 10, 168, 1515, 58, NONE, F, false), // "li_odapfcc"
-    KnownCookie::row(17043, 10, 168, 1524, 45, NONE, F, false), // "li_referer"
-    KnownCookie::row(17053, 5, 168, 1396, 15, NONE, F, false), // "li_rm"
-    KnownCookie::row(17058, 7, 168, 1582, 147, NONE, M, false), // "li_sugr"
-    KnownCookie::row(17065, 8, 168, 531, 130, NONE, F, false), // "li_theme"
-    KnownCookie::row(17073, 12, 168, 534, 130, NONE, F, false), // "li_theme_set"
-    KnownCookie::row(17085, 4, 168, 171, 147, NONE, M, false), // "liap"
-    KnownCookie::row(17089, 4, 168, 1427, 6, NONE, M, false), // "lidc"
-    KnownCookie::row(17093, 5, 171, 91, 65, NONE, M, false), // "lidid"
-    KnownCookie::row(17098, 10, 168, 1407, 157, NONE, F, false), // "lihc_auth_"
-    KnownCookie::row(17108, 8, 168, 694, 157, NONE, F, false), // "lil-lang"
-    KnownCookie::row(17116, 5, 168, 456, 15, NONE, M, false), // "lissc"
-    KnownCookie::row(17121, 11, 230, 541, 166, NONE, F, false), // "lists-state"
-    KnownCookie::row(17132, 26, 254, 366, 166, NONE, F, false), // "liveagent_invite_rejected_"
-    KnownCookie::row(17158, 13, 254, 302, 166, NONE, F, false), // "liveagent_sid"
-    KnownCookie::row(17171, 10, 116, 94, 15, NONE, M, false), // "ljt_reader"
-    KnownCookie::row(17181, 6, 252, 231, 15, NONE, M, false), // "ljtrtb"
-    KnownCookie::row(17187, 6, 307, 1058, 15, NONE, M, false), // "lkqdid"
-    KnownCookie::row(17193, 8, 307, 1059, 15, NONE, M, false), // "lkqdidts"
-    KnownCookie::row(17201, 12, 254, 216, 15, NONE, F, false), // "lloopch_loid"
-    KnownCookie::row(17213, 15, 168, 1690, 89, NONE, F, false), // "lls-integration"
-    KnownCookie::row(17228, 7, 168, 1052, 89, NONE, M, false), // "lms_ads"
-    KnownCookie::row(17235, 13, 168, 1560, 89, NONE, F, false), // "lms_analytics"
-    KnownCookie::row(17248, 5, 168, 1529, 6, NONE, A, false), // "ln_or"
-    KnownCookie::row(17253, 28, 299, 1219, 108, NONE, F, false), // "local_storage_app_session_id"
-    KnownCookie::row(17281, 6, 113, 814, 138, NONE, M, false), // "locale"
-    KnownCookie::row(17287, 19, 259, 878, 166, NONE, F, false), // "locale_bar_accepted"
-    KnownCookie::row(17306, 12, 259, 1482, 63, NONE, F, false), // "localization"
-    KnownCookie::row(17318, 23, 175, 1409, 166, NONE, F, false), // "logglytrackings\u{ad}ession"
-    KnownCookie::row(17341, 5, 254, 322, 133, NONE, F, false), // "login"
-    KnownCookie::row(17346, 14, 178, 466, 166, NONE, F, false), // "login_redirect"
-    KnownCookie::row(17360, 24, 259, 1483, 121, NONE, F, false), // "login_with_shop_finalize"
-    KnownCookie::row(17384, 22, 319, 1296, 52, NONE, F, false), // "loginnotify_prevlogins"
-    KnownCookie::row(17406, 17, 168, 627, 10, NONE, A, false), // "lss_bundle_viewer"
-    KnownCookie::row(17423, 2, 113, 1605, 64, NONE, M, false), // "lu"
-    KnownCookie::row(17425, 13, 173, 400, 5, NONE, F, false), // "lz_last_visit"
-    KnownCookie::row(17438, 9, 173, 580, 5, NONE, F, false), // "lz_userid"
-    KnownCookie::row(17447, 9, 173, 441, 5, NONE, F, false), // "lz_visits"
-    KnownCookie::row(17456, 1, 278, 571, 24, NONE, F, false), // "m"
-    KnownCookie::row(17457, 6, 113, 1504, 147, NONE, M, false), // "m_user"
-    KnownCookie::row(17463, 26, 178, 624, 7, NONE, F, false), // "mage-banners-cache-storage"
-    KnownCookie::row(17489, 17, 178, 748, 166, NONE, F, false), // "mage-cache-sessid"
-    KnownCookie::row(17506, 18, 178, 418, 166, NONE, F, true), // "mage-cache-storage"
-    KnownCookie::row(17524, 39, 178, 254, 166, 1598, F, true), // "mage-cache-storage-section-invalidation"
-    KnownCookie::row(17563, 18, 178, 873, 166, NONE, F, true), // "mage-cache-timeout"
-    KnownCookie::row(17581, 13, 178, 1357, 15, NONE, F, false), // "mage-messages"
-    KnownCookie::row(17594, 29, 178, 1363, 166, NONE, F, false), // "mage-translation-file-version"
-    KnownCookie::row(17623, 24, 178, 689, 166, NONE, F, false), // "mage-translation-storage"
-    KnownCookie::row(17647, 25, 180, 1467, 15, NONE, M, false), // "mailmunch_second_pageview"
-    KnownCookie::row(17672, 26, 123, 993, 4, NONE, F, false), // "marketplace_repository_ids"
-    KnownCookie::row(17698, 31, 123, 993, 4, NONE, F, false), // "marketplace_suggested_target_id"
-    KnownCookie::row(17729, 16, 259, 1485, 65, NONE, F, false), // "master_device_id"
-    KnownCookie::row(17745, 11, 248, 465, 78, NONE, M, false), // "matchadform"
-    KnownCookie::row(17756, 13, 184, 1718, 97, NONE, A, false), // "matomo_ignore"
-    KnownCookie::row(17769, 13, 184, 1725, 40, NONE, A, false), // "matomo_sessid"
-    KnownCookie::row(17782, 4, 22, 27, 65, NONE, M, false), // "mbox"
-    KnownCookie::row(17786, 2, 243, 1355, 38, NONE, M, false), // "mc"
-    KnownCookie::row(17788, 6, 181, 424, 40, NONE, A, false), // "mc_cid"
-    KnownCookie::row(17794, 6, 181, 425, 40, NONE, A, false), // "mc_eid"
-    KnownCookie::row(17800, 15, 181, 452, 40, NONE, A, false), // "mc_landing_site"
-    KnownCookie::row(17815, 5, 215, 901, 114, NONE, M, false), // "mdfrc"
-    KnownCookie::row(17820, 11, 142, 1139, 38, NONE, M, false), // "messagesUtk"
-    KnownCookie::row(17831, 8, 191, 847, 15, NONE, M, false), // "mics_lts"
-    KnownCookie::row(17839, 9, 191, 848, 15, NONE, M, false), // "mics_uaid"
-    KnownCookie::row(17848, 8, 191, 774, 15, NONE, M, false), // "mics_vid"
-    KnownCookie::row(17856, 3, 148, 1319, 145, NONE, F, false), // "mid"
-    KnownCookie::row(17859, 10, 330, 755, 15, NONE, M, false), // "migrated2y"
-    KnownCookie::row(17869, 18, 186, 137, 157, NONE, M, false), // "mnet_session_depth"
-    KnownCookie::row(17887, 16, 197, 1704, 15, NONE, F, false), // "moove_gdpr_popup"
-    KnownCookie::row(17903, 3, 196, 1171, 15, NONE, A, true), // "mp_"
-    KnownCookie::row(17906, 7, 293, 99, 143, NONE, M, false), // "msToken"
-    KnownCookie::row(17913, 7, 187, 431, 89, NONE, M, false), // "mt_misc"
-    KnownCookie::row(17920, 6, 187, 432, 89, NONE, M, false), // "mt_mop"
-    KnownCookie::row(17926, 11, 184, 155, 163, NONE, A, false), // "mtm_consent"
-    KnownCookie::row(17937, 19, 184, 162, 163, NONE, A, false), // "mtm_consent_removed"
-    KnownCookie::row(17956, 18, 184, 162, 163, NONE, A, false), // "mtm_cookie_consent"
-    KnownCookie::row(17974, 7, 327, 757, 74, NONE, M, false), // "muc_ads"
-    KnownCookie::row(17981, 7, 320, 954, 5, NONE, F, false), // "muxData"
-    KnownCookie::row(17988, 9, 188, 576, 40, NONE, M, false), // "mv_tokens"
-    KnownCookie::row(17997, 35, 188, 576, 40, NONE, M, false), // "mv_tokens_invalidate-verizon-pushes"
-    KnownCookie::row(18032, 1, 284, 1000, 10, NONE, M, false), // "n"
-    KnownCookie::row(18033, 11, 205, 1083, 84, NONE, M, false), // "n360-adform"
-    KnownCookie::row(18044, 14, 205, 1084, 84, NONE, M, false), // "n360-adnuntius"
-    KnownCookie::row(18058, 9, 205, 1085, 84, NONE, M, false), // "n360-adot"
-    KnownCookie::row(18067, 14, 205, 1086, 84, NONE, M, false), // "n360-adyoulike"
-    KnownCookie::row(18081, 8, 205, 1082, 84, NONE, M, false), // "n360-amx"
-    KnownCookie::row(18089, 13, 205, 1129, 84, NONE, M, false), // "n360-appnexus"
-    KnownCookie::row(18102, 11, 205, 1087, 84, NONE, M, false), // "n360-bliink"
-    KnownCookie::row(18113, 14, 205, 1088, 84, NONE, M, false), // "n360-connectad"
-    KnownCookie::row(18127, 15, 205, 1089, 84, NONE, M, false), // "n360-conversant"
-    KnownCookie::row(18142, 10, 205, 1090, 84, NONE, M, false), // "n360-cwire"
-    KnownCookie::row(18152, 12, 205, 1091, 84, NONE, M, false), // "n360-firstid"
-    KnownCookie::row(18164, 14, 205, 1092, 84, NONE, M, false), // "n360-freewheel"
-    KnownCookie::row(18178, 16, 205, 1095, 84, NONE, M, false), // "n360-fueldigital"
-    KnownCookie::row(18194, 18, 205, 1093, 84, NONE, M, false), // "n360-fueldigitalix"
-    KnownCookie::row(18212, 21, 205, 1096, 84, NONE, M, false), // "n360-fueldigitalmedia"
-    KnownCookie::row(18233, 13, 205, 1097, 84, NONE, M, false), // "n360-gingerad"
-    KnownCookie::row(18246, 11, 205, 1098, 84, NONE, M, false), // "n360-goodad"
-    KnownCookie::row(18257, 12, 205, 1099, 84, NONE, M, false), // "n360-gravity"
-    KnownCookie::row(18269, 11, 205, 1100, 84, NONE, M, false), // "n360-groupm"
-    KnownCookie::row(18280, 12, 205, 1101, 84, NONE, M, false), // "n360-improve"
-    KnownCookie::row(18292, 7, 205, 1102, 84, NONE, M, false), // "n360-ix"
-    KnownCookie::row(18299, 14, 205, 1123, 84, NONE, M, false), // "n360-mediagrid"
-    KnownCookie::row(18313, 13, 205, 1103, 84, NONE, M, false), // "n360-medianet"
-    KnownCookie::row(18326, 13, 205, 1104, 84, NONE, M, false), // "n360-moneytag"
-    KnownCookie::row(18339, 19, 205, 1105, 84, NONE, M, false), // "n360-nextmillennium"
-    KnownCookie::row(18358, 11, 205, 1106, 84, NONE, M, false), // "n360-onetag"
-    KnownCookie::row(18369, 10, 205, 1107, 84, NONE, M, false), // "n360-openx"
-    KnownCookie::row(18379, 13, 205, 1108, 84, NONE, M, false), // "n360-outbrain"
-    KnownCookie::row(18392, 11, 205, 1109, 84, NONE, M, false), // "n360-plista"
-    KnownCookie::row(18403, 13, 205, 1110, 84, NONE, M, false), // "n360-pubmatic"
-    KnownCookie::row(18416, 15, 205, 1111, 84, NONE, M, false), // "n360-pulsepoint"
-    KnownCookie::row(18431, 12, 205, 1112, 84, NONE, M, false), // "n360-quantum"
-    KnownCookie::row(18443, 17, 205, 1114, 84, NONE, M, false), // "n360-richaudience"
-    KnownCookie::row(18460, 13, 205, 1113, 84, NONE, M, false), // "n360-rtbhouse"
-    KnownCookie::row(18473, 12, 205, 1115, 84, NONE, M, false), // "n360-rubicon"
-    KnownCookie::row(18485, 17, 205, 1116, 84, NONE, M, false), // "n360-sharethrough"
-    KnownCookie::row(18502, 11, 205, 1117, 84, NONE, M, false), // "n360-smaato"
-    KnownCookie::row(18513, 18, 205, 1118, 84, NONE, M, false), // "n360-smartadserver"
-    KnownCookie::row(18531, 14, 205, 1119, 84, NONE, M, false), // "n360-smartyads"
-    KnownCookie::row(18545, 16, 205, 1120, 84, NONE, M, false), // "n360-smilewanted"
-    KnownCookie::row(18561, 11, 205, 1121, 84, NONE, M, false), // "n360-staila"
-    KnownCookie::row(18572, 10, 205, 1122, 84, NONE, M, false), // "n360-tappx"
-    KnownCookie::row(18582, 22, 205, 1081, 84, NONE, M, false), // "n360-thirtythreeacross"
-    KnownCookie::row(18604, 16, 205, 1125, 84, NONE, M, false), // "n360-traffective"
-    KnownCookie::row(18620, 15, 205, 1126, 84, NONE, M, false), // "n360-triplelift"
-    KnownCookie::row(18635, 8, 205, 1124, 84, NONE, M, false), // "n360-ttd"
-    KnownCookie::row(18643, 12, 205, 1128, 84, NONE, M, false), // "n360-vidoomy"
-    KnownCookie::row(18655, 10, 205, 1127, 84, NONE, M, false), // "n360-yahoo"
-    KnownCookie::row(18665, 13, 205, 1130, 84, NONE, M, false), // "n360-yieldlab"
-    KnownCookie::row(18678, 11, 205, 1083, 84, NONE, M, false), // "n360_adform"
-    KnownCookie::row(18689, 14, 205, 1084, 84, NONE, M, false), // "n360_adnuntius"
-    KnownCookie::row(18703, 9, 205, 1085, 84, NONE, M, false), // "n360_adot"
-    KnownCookie::row(18712, 14, 205, 1086, 84, NONE, M, false), // "n360_adyoulike"
-    KnownCookie::row(18726, 8, 205, 1082, 84, NONE, M, false), // "n360_amx"
-    KnownCookie::row(18734, 13, 205, 1129, 84, NONE, M, false), // "n360_appnexus"
-    KnownCookie::row(18747, 11, 205, 1087, 84, NONE, M, false), // "n360_bliink"
-    KnownCookie::row(18758, 14, 205, 1088, 84, NONE, M, false), // "n360_connectad"
-    KnownCookie::row(18772, 15, 205, 1089, 84, NONE, M, false), // "n360_conversant"
-    KnownCookie::row(18787, 10, 205, 1090, 84, NONE, M, false), // "n360_cwire"
-    KnownCookie::row(18797, 12, 205, 1091, 84, NONE, M, false), // "n360_firstid"
-    KnownCookie::row(18809, 14, 205, 1092, 84, NONE, M, false), // "n360_freewheel"
-    KnownCookie::row(18823, 16, 205, 1094, 84, NONE, M, false), // "n360_fueldigital"
-    KnownCookie::row(18839, 18, 205, 1093, 84, NONE, M, false), // "n360_fueldigitalix"
-    KnownCookie::row(18857, 21, 205, 1096, 84, NONE, M, false), // "n360_fueldigitalmedia"
-    KnownCookie::row(18878, 13, 205, 1097, 84, NONE, M, false), // "n360_gingerad"
-    KnownCookie::row(18891, 11, 205, 1098, 84, NONE, M, false), // "n360_goodad"
-    KnownCookie::row(18902, 12, 205, 1099, 84, NONE, M, false), // "n360_gravity"
-    KnownCookie::row(18914, 11, 205, 1100, 84, NONE, M, false), // "n360_groupm"
-    KnownCookie::row(18925, 12, 205, 1101, 84, NONE, M, false), // "n360_improve"
-    KnownCookie::row(18937, 7, 205, 1102, 84, NONE, M, false), // "n360_ix"
-    KnownCookie::row(18944, 14, 205, 1123, 84, NONE, M, false), // "n360_mediagrid"
-    KnownCookie::row(18958, 13, 205, 1103, 84, NONE, M, false), // "n360_medianet"
-    KnownCookie::row(18971, 13, 205, 1104, 84, NONE, M, false), // "n360_moneytag"
-    KnownCookie::row(18984, 19, 205, 1105, 84, NONE, M, false), // "n360_nextmillennium"
-    KnownCookie::row(19003, 11, 205, 1106, 84, NONE, M, false), // "n360_onetag"
-    KnownCookie::row(19014, 10, 205, 1107, 84, NONE, M, false), // "n360_openx"
-    KnownCookie::row(19024, 13, 205, 1108, 84, NONE, M, false), // "n360_outbrain"
-    KnownCookie::row(19037, 11, 205, 1109, 84, NONE, M, false), // "n360_plista"
-    KnownCookie::row(19048, 13, 205, 1110, 84, NONE, M, false), // "n360_pubmatic"
-    KnownCookie::row(19061, 15, 205, 1111, 84, NONE, M, false), // "n360_pulsepoint"
-    KnownCookie::row(19076, 12, 205, 1112, 84, NONE, M, false), // "n360_quantum"
-    KnownCookie::row(19088, 17, 205, 1114, 84, NONE, M, false), // "n360_richaudience"
-    KnownCookie::row(19105, 13, 205, 1113, 84, NONE, M, false), // "n360_rtbhouse"
-    KnownCookie::row(19118, 12, 205, 1115, 84, NONE, M, false), // "n360_rubicon"
-    KnownCookie::row(19130, 17, 205, 1116, 84, NONE, M, false), // "n360_sharethrough"
-    KnownCookie::row(19147, 11, 205, 1117, 84, NONE, M, false), // "n360_smaato"
-    KnownCookie::row(19158, 18, 205, 1118, 84, NONE, M, false), // "n360_smartadserver"
-    KnownCookie::row(19176, 14, 205, 1119, 84, NONE, M, false), // "n360_smartyads"
-    KnownCookie::row(19190, 16, 205, 1120, 84, NONE, M, false), // "n360_smilewanted"
-    KnownCookie::row(19206, 11, 205, 1121, 84, NONE, M, false), // "n360_staila"
-    KnownCookie::row(19217, 10, 205, 1122, 84, NONE, M, false), // "n360_tappx"
-    KnownCookie::row(19227, 22, 205, 1081, 84, NONE, M, false), // "n360_thirtythreeacross"
-    KnownCookie::row(19249, 16, 205, 1125, 84, NONE, M, false), // "n360_traffective"
-    KnownCookie::row(19265, 15, 205, 1126, 84, NONE, M, false), // "n360_triplelift"
-    KnownCookie::row(19280, 8, 205, 1124, 84, NONE, M, false), // "n360_ttd"
-    KnownCookie::row(19288, 12, 205, 1128, 84, NONE, M, false), // "n360_vidoomy"
-    KnownCookie::row(19300, 10, 205, 1127, 84, NONE, M, false), // "n360_yahoo"
-    KnownCookie::row(19310, 13, 205, 1130, 84, NONE, M, false), // "n360_yieldlab"
-    KnownCookie::row(19323, 5, 40, 947, 166, NONE, F, true), // "nSGt-"
-    KnownCookie::row(19328, 10, 204, 52, 158, NONE, N, true), // "next-auth."
-    KnownCookie::row(19338, 5, 144, 346, 166, NONE, F, true), // "nlbi_"
-    KnownCookie::row(19343, 6, 261, 1051, 86, NONE, A, false), // "nmstat"
-    KnownCookie::row(19349, 4, 157, 1142, 65, NONE, F, false), // "nrid"
-    KnownCookie::row(19353, 4, 220, 150, 166, NONE, F, false), // "nsid"
-    KnownCookie::row(19357, 12, 215, 1241, 91, NONE, M, true), // "obsessionid-"
-    KnownCookie::row(19369, 5, 215, 279, 84, NONE, M, false), // "obuid"
-    KnownCookie::row(19374, 3, 254, 1607, 65, NONE, F, false), // "oid"
-    KnownCookie::row(19377, 5, 254, 1663, 84, NONE, M, false), // "oinfo"
-    KnownCookie::row(19382, 2, 113, 21, 123, NONE, M, false), // "oo"
-    KnownCookie::row(19384, 5, 215, 834, 15, NONE, M, false), // "opout"
-    KnownCookie::row(19389, 7, 200, 1144, 15, NONE, M, false), // "opt_out"
-    KnownCookie::row(19396, 26, 209, 1701, 130, NONE, M, false), // "optimizelyDomainTestCookie"
-    KnownCookie::row(19422, 19, 209, 618, 130, NONE, M, false), // "optimizelyEndUserId"
-    KnownCookie::row(19441, 16, 209, 612, 24, NONE, M, false), // "optimizelyOptOut"
-    KnownCookie::row(19457, 22, 209, 29, 122, NONE, M, false), // "optimizelyRedirectData"
-    KnownCookie::row(19479, 6, 296, 1041, 123, NONE, M, false), // "optout"
-    KnownCookie::row(19485, 20, 123, 1138, 7, NONE, F, false), // "org_transform_notice"
-    KnownCookie::row(19505, 17, 212, 933, 157, NONE, A, false), // "oribi_cookie_test"
-    KnownCookie::row(19522, 15, 212, 1054, 15, NONE, A, false), // "oribi_user_guid"
-    KnownCookie::row(19537, 20, 214, 680, 15, NONE, F, false), // "osano_consentmanager"
-    KnownCookie::row(19557, 28, 214, 652, 15, NONE, F, false), // "osano_consentmanager_expdate"
-    KnownCookie::row(19585, 25, 214, 683, 15, NONE, F, false), // "osano_consentmanager_uuid"
-    KnownCookie::row(19610, 5, 14, 443, 107, NONE, M, false), // "otsid"
-    KnownCookie::row(19615, 17, 215, 784, 6, NONE, M, false), // "outbrain_dicbo_id"
-    KnownCookie::row(19632, 9, 291, 817, 147, NONE, M, false), // "ozone_uid"
-    KnownCookie::row(19641, 8, 106, 114, 119, NONE, F, false), // "p23mn32t"
-    KnownCookie::row(19649, 12, 221, 902, 65, NONE, M, false), // "pa_google_ts"
-    KnownCookie::row(19661, 11, 221, 902, 65, NONE, M, false), // "pa_openx_ts"
-    KnownCookie::row(19672, 13, 221, 902, 65, NONE, M, false), // "pa_rubicon_ts"
-    KnownCookie::row(19685, 13, 221, 902, 65, NONE, M, false), // "pa_twitter_ts"
-    KnownCookie::row(19698, 6, 221, 902, 65, NONE, M, false), // "pa_uid"
-    KnownCookie::row(19704, 7, 224, 742, 38, NONE, A, false), // "pa_user"
-    KnownCookie::row(19711, 11, 221, 902, 65, NONE, M, false), // "pa_yahoo_ts"
-    KnownCookie::row(19722, 21, 146, 131, 157, NONE, A, false), // "pagead/conv/%INTEGER%"
-    KnownCookie::row(19743, 10, 176, 506, 166, NONE, M, false), // "panoramaId"
-    KnownCookie::row(19753, 17, 176, 506, 166, NONE, M, false), // "panoramaId_expiry"
-    KnownCookie::row(19770, 21, 176, 136, 166, NONE, M, false), // "panoramaId_expiry_exp"
-    KnownCookie::row(19791, 8, 264, 397, 38, NONE, M, true), // "partner-"
-    KnownCookie::row(19799, 20, 259, 1482, 68, NONE, F, false), // "pay_update_intent_id"
-    KnownCookie::row(19819, 3, 264, 795, 38, NONE, A, false), // "pbw"
-    KnownCookie::row(19822, 7, 254, 575, 15, NONE, F, false), // "pc-unit"
-    KnownCookie::row(19829, 4, 228, 129, 38, NONE, M, false), // "pcc2"
-    KnownCookie::row(19833, 4, 49, 132, 123, NONE, M, false), // "pcfm"
-    KnownCookie::row(19837, 5, 254, 1516, 166, NONE, A, false), // "pctrk"
-    KnownCookie::row(19842, 2, 347, 1251, 44, NONE, M, false), // "pd"
-    KnownCookie::row(19844, 4, 350, 479, 10, NONE, M, false), // "pdid"
-    KnownCookie::row(19848, 12, 223, 776, 28, NONE, F, false), // "permutive-id"
-    KnownCookie::row(19860, 24, 178, 655, 166, NONE, F, false), // "persistent_shopping_cart"
-    KnownCookie::row(19884, 18, 327, 1385, 65, NONE, M, false), // "personalization_id"
-    KnownCookie::row(19902, 9, 150, 272, 166, NONE, F, true), // "pgid-org-"
-    KnownCookie::row(19911, 10, 348, 561, 166, NONE, F, false), // "phpMyAdmin"
-    KnownCookie::row(19921, 2, 238, 824, 6, NONE, M, false), // "pi"
-    KnownCookie::row(19923, 9, 254, 323, 15, NONE, A, false), // "pi_opt_in"
-    KnownCookie::row(19932, 17, 225, 456, 161, NONE, A, false), // "picreel_new_price"
-    KnownCookie::row(19949, 28, 225, 1462, 161, NONE, A, false), // "picreel_tracker__first_visit"
-    KnownCookie::row(19977, 27, 225, 456, 161, NONE, A, false), // "picreel_tracker__page_views"
-    KnownCookie::row(20004, 24, 225, 1461, 161, NONE, A, false), // "picreel_tracker__visited"
-    KnownCookie::row(20028, 3, 264, 1371, 38, NONE, M, false), // "pid"
-    KnownCookie::row(20031, 9, 109, 951, 15, NONE, M, false), // "pid_short"
-    KnownCookie::row(20040, 13, 109, 951, 15, NONE, M, false), // "pid_signature"
-    KnownCookie::row(20053, 2, 113, 1598, 147, NONE, M, false), // "pl"
-    KnownCookie::row(20055, 10, 233, 1222, 84, NONE, M, false), // "pl_user_id"
-    KnownCookie::row(20065, 10, 229, 469, 162, NONE, A, true), // "plausible_"
-    KnownCookie::row(20075, 14, 230, 541, 166, NONE, F, false), // "plek-list-type"
-    KnownCookie::row(20089, 20, 230, 541, 166, NONE, F, false), // "plesk-items-per-page"
-    KnownCookie::row(20109, 14, 230, 541, 166, NONE, F, false), // "plesk-sort-dir"
-    KnownCookie::row(20123, 16, 230, 541, 166, NONE, F, false), // "plesk-sort-field"
-    KnownCookie::row(20139, 12, 231, 545, 15, NONE, F, false), // "pll_language"
-    KnownCookie::row(20151, 5, 114, 722, 38, NONE, M, false), // "pluto"
-    KnownCookie::row(20156, 6, 114, 1325, 38, NONE, M, false), // "pluto2"
-    KnownCookie::row(20162, 7, 125, 979, 91, NONE, F, false), // "pm_sess"
-    KnownCookie::row(20169, 11, 125, 979, 91, NONE, F, false), // "pm_sess_NNN"
-    KnownCookie::row(20180, 8, 348, 457, 166, NONE, F, true), // "pmaAuth-"
-    KnownCookie::row(20188, 8, 348, 458, 89, NONE, F, true), // "pmaUser-"
-    KnownCookie::row(20196, 8, 348, 399, 89, NONE, F, false), // "pma_lang"
-    KnownCookie::row(20204, 16, 224, 1027, 33, NONE, M, false), // "pnespsdk_pnespid"
-    KnownCookie::row(20220, 32, 224, 1006, 33, NONE, A, false), // "pnespsdk_push_subscription_added"
-    KnownCookie::row(20252, 12, 224, 1336, 166, NONE, F, false), // "pnespsdk_ssn"
-    KnownCookie::row(20264, 16, 224, 998, 33, NONE, A, false), // "pnespsdk_visitor"
-    KnownCookie::row(20280, 5, 178, 11, 166, NONE, F, false), // "pollN"
-    KnownCookie::row(20285, 2, 238, 1290, 84, NONE, M, false), // "pp"
-    KnownCookie::row(20287, 13, 227, 688, 33, NONE, A, true), // "ppms_privacy_"
-    KnownCookie::row(20300, 17, 227, 635, 157, 1818, A, true), // "ppms_privacy_bar_"
-    KnownCookie::row(20317, 8, 113, 743, 157, NONE, F, false), // "presence"
-    KnownCookie::row(20325, 13, 259, 1489, 157, NONE, F, false), // "preview_theme"
-    KnownCookie::row(20338, 13, 259, 1482, 15, NONE, F, false), // "previous_step"
-    KnownCookie::row(20351, 6, 10, 937, 89, NONE, M, true), // "prism_"
-    KnownCookie::row(20357, 28, 236, 680, 15, NONE, F, false), // "privacypillar-cookie-consent"
-    KnownCookie::row(20385, 28, 236, 361, 15, NONE, F, false), // "privacypillar-google-consent"
-    KnownCookie::row(20413, 23, 178, 47, 15, NONE, F, false), // "private_content_version"
-    KnownCookie::row(20436, 25, 123, 962, 57, NONE, F, false), // "private_mode_user_session"
-    KnownCookie::row(20461, 20, 178, 625, 166, NONE, F, true), // "product_data_storage"
-    KnownCookie::row(20481, 21, 259, 1482, 121, NONE, F, false), // "profile_preview_token"
-    KnownCookie::row(20502, 13, 254, 695, 89, NONE, F, false), // "promptTestMod"
-    KnownCookie::row(20515, 4, 328, 1078, 157, NONE, A, false), // "pses"
-    KnownCookie::row(20519, 8, 332, 1048, 5, NONE, M, false), // "ptradtrt"
-    KnownCookie::row(20527, 5, 332, 1048, 5, NONE, M, false), // "ptran"
-    KnownCookie::row(20532, 4, 332, 1048, 5, NONE, M, false), // "ptrb"
-    KnownCookie::row(20536, 6, 332, 1707, 5, NONE, M, false), // "ptrbsw"
-    KnownCookie::row(20542, 4, 332, 1340, 5, NONE, M, false), // "ptrc"
-    KnownCookie::row(20546, 9, 332, 1049, 5, NONE, M, false), // "ptrcriteo"
-    KnownCookie::row(20555, 6, 332, 1048, 5, NONE, M, false), // "ptreps"
-    KnownCookie::row(20561, 8, 332, 1048, 5, NONE, M, false), // "ptropenx"
-    KnownCookie::row(20569, 5, 332, 1695, 5, NONE, M, false), // "ptrpp"
-    KnownCookie::row(20574, 6, 332, 831, 5, NONE, M, false), // "ptrpub"
-    KnownCookie::row(20580, 5, 332, 1049, 22, NONE, M, false), // "ptrrc"
-    KnownCookie::row(20585, 6, 332, 1068, 5, NONE, M, false), // "ptrrhs"
-    KnownCookie::row(20591, 4, 332, 1339, 5, NONE, M, false), // "ptrt"
-    KnownCookie::row(20595, 10, 256, 586, 38, NONE, F, true), // "pubconsent"
-    KnownCookie::row(20605, 8, 238, 918, 89, NONE, M, true), // "pubfreq_"
-    KnownCookie::row(20613, 12, 15, 1699, 138, NONE, M, false), // "pubmatic_uid"
-    KnownCookie::row(20625, 10, 238, 577, 6, NONE, F, false), // "pubsyncexp"
-    KnownCookie::row(20635, 8, 238, 1268, 6, NONE, F, true), // "pubtime_"
-    KnownCookie::row(20643, 12, 168, 1391, 107, NONE, F, false), // "pushPermInfo"
-    KnownCookie::row(20655, 13, 168, 1392, 89, NONE, F, false), // "pushPermState"
-    KnownCookie::row(20668, 4, 179, 487, 10, NONE, M, true), // "put_"
-    KnownCookie::row(20672, 4, 228, 129, 38, NONE, M, false), // "pvc2"
-    KnownCookie::row(20676, 13, 232, 378, 6, NONE, A, false), // "pvc_visits[0]"
-    KnownCookie::row(20689, 11, 256, 581, 6, NONE, F, false), // "pxcelAcc3PC"
-    KnownCookie::row(20700, 11, 256, 582, 166, NONE, A, false), // "pxcelBcnLcy"
-    KnownCookie::row(20711, 9, 256, 583, 15, NONE, A, true), // "pxcelPage"
-    KnownCookie::row(20720, 4, 223, 1368, 141, NONE, F, false), // "pxid"
-    KnownCookie::row(20724, 4, 246, 1223, 62, NONE, M, false), // "pxrc"
-    KnownCookie::row(20728, 11, 168, 1079, 44, NONE, A, false), // "queryString"
-    KnownCookie::row(20739, 12, 245, 153, 166, NONE, F, false), // "rack.session"
-    KnownCookie::row(20751, 12, 350, 22, 6, NONE, M, true), // "rai-pltn-pl-"
-    KnownCookie::row(20763, 2, 113, 1590, 138, NONE, M, false), // "rc"
-    KnownCookie::row(20765, 5, 244, 539, 5, NONE, M, false), // "rdtrk"
-    KnownCookie::row(20770, 26, 124, 826, 52, NONE, F, false), // "receive-cookie-deprecation"
-    KnownCookie::row(20796, 14, 168, 1613, 147, NONE, F, false), // "recent_history"
-    KnownCookie::row(20810, 21, 168, 1537, 24, NONE, F, false), // "recent_history_status"
-    KnownCookie::row(20831, 25, 178, 639, 166, NONE, F, true), // "recently_compared_product"
-    KnownCookie::row(20856, 34, 178, 638, 166, 1868, F, true), // "recently_compared_product_previous"
-    KnownCookie::row(20890, 23, 178, 641, 166, NONE, F, true), // "recently_viewed_product"
-    KnownCookie::row(20913, 32, 178, 640, 166, 1870, F, true), // "recently_viewed_product_previous"
-    KnownCookie::row(20945, 4, 215, 659, 9, NONE, M, false), // "recs"
-    KnownCookie::row(20949, 5, 215, 1270, 9, NONE, M, true), // "recs-"
-    KnownCookie::row(20954, 27, 168, 209, 157, NONE, F, false), // "redirectFromM2MInviteAccept"
-    KnownCookie::row(20981, 25, 168, 1588, 157, NONE, F, false), // "redirectFromM2MInviteSent"
-    KnownCookie::row(21006, 18, 254, 230, 15, NONE, F, false), // "redirectionWarning"
-    KnownCookie::row(21024, 4, 215, 1271, 9, NONE, M, false), // "ref-"
-    KnownCookie::row(21028, 12, 299, 819, 108, NONE, F, false), // "referrer_url"
-    KnownCookie::row(21040, 11, 349, 456, 127, NONE, M, false), // "rek_content"
-    KnownCookie::row(21051, 19, 327, 769, 65, NONE, M, false), // "remember_checked_on"
-    KnownCookie::row(21070, 11, 259, 1482, 5, NONE, F, false), // "remember_me"
-    KnownCookie::row(21081, 19, 93, 529, 63, NONE, F, false), // "remember_user_token"
-    KnownCookie::row(21100, 9, 254, 1520, 166, NONE, F, false), // "renderCtx"
-    KnownCookie::row(21109, 8, 22, 874, 166, NONE, F, false), // "renderid"
-    KnownCookie::row(21117, 15, 250, 649, 157, NONE, A, false), // "rl_anonymous_id"
-    KnownCookie::row(21132, 13, 250, 650, 157, NONE, A, false), // "rl_auth_token"
-    KnownCookie::row(21145, 11, 250, 674, 157, NONE, A, false), // "rl_group_id"
-    KnownCookie::row(21156, 14, 250, 675, 157, NONE, A, false), // "rl_group_trait"
-    KnownCookie::row(21170, 21, 250, 653, 157, NONE, A, false), // "rl_page_init_referrer"
-    KnownCookie::row(21191, 29, 250, 654, 157, NONE, A, false), // "rl_page_init_referring_domain"
-    KnownCookie::row(21220, 10, 250, 661, 157, NONE, A, false), // "rl_session"
-    KnownCookie::row(21230, 8, 250, 677, 157, NONE, A, false), // "rl_trait"
-    KnownCookie::row(21238, 10, 250, 672, 157, NONE, A, false), // "rl_user_id"
-    KnownCookie::row(21248, 5, 246, 81, 15, NONE, M, false), // "rlas3"
-    KnownCookie::row(21253, 3, 179, 487, 10, NONE, M, false), // "rpb"
-    KnownCookie::row(21256, 3, 179, 487, 10, NONE, M, false), // "rpx"
-    KnownCookie::row(21259, 4, 254, 1439, 166, NONE, F, false), // "rsid"
-    KnownCookie::row(21263, 5, 254, 1438, 166, NONE, F, false), // "rsid2"
-    KnownCookie::row(21268, 8, 330, 1023, 65, NONE, M, false), // "rtbData0"
-    KnownCookie::row(21276, 4, 302, 1008, 15, NONE, M, false), // "rtbh"
-    KnownCookie::row(21280, 3, 168, 1395, 35, NONE, F, false), // "rtc"
-    KnownCookie::row(21283, 3, 190, 1662, 38, NONE, M, false), // "rts"
-    KnownCookie::row(21286, 11, 15, 1699, 138, NONE, M, false), // "rubicon_uid"
-    KnownCookie::row(21297, 10, 327, 769, 65, NONE, M, false), // "rweb_optin"
-    KnownCookie::row(21307, 9, 106, 950, 157, NONE, A, true), // "rxVisitor"
-    KnownCookie::row(21316, 4, 106, 950, 157, NONE, A, false), // "rxvt"
-    KnownCookie::row(21320, 3, 330, 1023, 15, NONE, M, false), // "rxx"
-    KnownCookie::row(21323, 1, 113, 242, 147, NONE, M, false), // "s"
-    KnownCookie::row(21324, 4, 21, 1530, 152, NONE, A, false), // "s_cc"
-    KnownCookie::row(21328, 6, 21, 912, 65, NONE, M, false), // "s_ecid"
-    KnownCookie::row(21334, 5, 21, 40, 123, NONE, A, false), // "s_fid"
-    KnownCookie::row(21339, 5, 21, 634, 166, NONE, A, false), // "s_ppv"
-    KnownCookie::row(21344, 4, 21, 1610, 152, NONE, A, false), // "s_sq"
-    KnownCookie::row(21348, 4, 21, 1335, 166, NONE, A, false), // "s_tp"
-    KnownCookie::row(21352, 4, 21, 115, 65, NONE, A, true), // "s_vi"
-    KnownCookie::row(21356, 16, 253, 1359, 15, NONE, M, false), // "sailthru_content"
-    KnownCookie::row(21372, 18, 253, 906, 91, NONE, M, false), // "sailthru_pageviews"
-    KnownCookie::row(21390, 16, 253, 907, 15, NONE, M, false), // "sailthru_visitor"
-    KnownCookie::row(21406, 15, 123, 905, 157, NONE, S, false), // "saml_csrf_token"
-    KnownCookie::row(21421, 14, 123, 909, 157, NONE, F, false), // "saml_return_to"
-    KnownCookie::row(21435, 21, 123, 909, 157, NONE, F, false), // "saml_return_to_legacy"
-    KnownCookie::row(21456, 4, 264, 262, 6, NONE, M, false), // "sasd"
-    KnownCookie::row(21460, 5, 264, 262, 6, NONE, M, false), // "sasd2"
-    KnownCookie::row(21465, 9, 21, 744, 147, NONE, F, false), // "sat_track"
-    KnownCookie::row(21474, 2, 113, 242, 65, NONE, M, false), // "sb"
-    KnownCookie::row(21476, 3, 279, 697, 14, NONE, N, true), // "sb-"
-    KnownCookie::row(21479, 12, 322, 1364, 166, NONE, A, false), // "sbjs_current"
-    KnownCookie::row(21491, 16, 322, 1344, 166, NONE, A, false), // "sbjs_current_add"
-    KnownCookie::row(21507, 10, 322, 1365, 166, NONE, A, false), // "sbjs_first"
-    KnownCookie::row(21517, 14, 322, 1345, 166, NONE, A, false), // "sbjs_first_add"
-    KnownCookie::row(21531, 15, 322, 712, 166, NONE, A, false), // "sbjs_migrations"
-    KnownCookie::row(21546, 12, 322, 741, 91, NONE, A, false), // "sbjs_session"
-    KnownCookie::row(21558, 10, 322, 362, 166, NONE, A, false), // "sbjs_udata"
-    KnownCookie::row(21568, 10, 266, 439, 15, NONE, M, false), // "sc-a-nonce"
-    KnownCookie::row(21578, 5, 266, 1563, 15, NONE, M, false), // "sc_at"
-    KnownCookie::row(21583, 10, 254, 203, 166, NONE, F, false), // "schgtclose"
-    KnownCookie::row(21593, 12, 310, 80, 65, NONE, A, false), // "sd_client_id"
-    KnownCookie::row(21605, 11, 310, 80, 65, NONE, A, false), // "sd_identity"
-    KnownCookie::row(21616, 4, 168, 988, 157, NONE, F, false), // "sdsc"
-    KnownCookie::row(21620, 16, 178, 423, 15, NONE, F, false), // "searchReport-log"
-    KnownCookie::row(21636, 18, 178, 218, 6, NONE, F, false), // "section_data_clean"
-    KnownCookie::row(21654, 16, 178, 628, 166, NONE, F, false), // "section_data_ids"
-    KnownCookie::row(21670, 16, 299, 783, 108, NONE, F, false), // "sentry_device_id"
-    KnownCookie::row(21686, 19, 321, 147, 166, NONE, F, false), // "server-session-bind"
-    KnownCookie::row(21705, 17, 299, 859, 157, NONE, F, false), // "server_session_id"
-    KnownCookie::row(21722, 4, 328, 745, 157, NONE, F, false), // "sess"
-    KnownCookie::row(21726, 24, 226, 10, 6, NONE, M, false), // "sessionFunnelEventLogged"
-    KnownCookie::row(21750, 39, 299, 1280, 108, NONE, F, false), // "session_storage_last_visited_twitch_url"
-    KnownCookie::row(21789, 17, 299, 932, 157, NONE, F, false), // "session_unique_id"
-    KnownCookie::row(21806, 9, 148, 1321, 15, NONE, M, false), // "sessionid"
-    KnownCookie::row(21815, 4, 113, 449, 6, NONE, M, false), // "sfau"
-    KnownCookie::row(21819, 11, 254, 1595, 82, NONE, F, false), // "sfdc-stream"
-    KnownCookie::row(21830, 8, 254, 630, 15, NONE, F, false), // "sfdc_lv2"
-    KnownCookie::row(21838, 19, 168, 222, 157, NONE, A, false), // "sharebox-suggestion"
-    KnownCookie::row(21857, 8, 87, 1275, 91, NONE, F, true), // "sharing_"
-    KnownCookie::row(21865, 5, 148, 1323, 15, NONE, M, false), // "shbid"
-    KnownCookie::row(21870, 5, 148, 1323, 15, NONE, M, false), // "shbts"
-    KnownCookie::row(21875, 14, 259, 591, 91, NONE, A, false), // "shop_analytics"
-    KnownCookie::row(21889, 20, 259, 1482, 5, NONE, F, false), // "shop_pay_accelerated"
-    KnownCookie::row(21909, 35, 259, 1489, 48, NONE, F, false), // "shopify-editor-unconfirmed-settings"
-    KnownCookie::row(21944, 11, 259, 1482, 5, NONE, F, false), // "shopify_pay"
-    KnownCookie::row(21955, 20, 259, 1482, 93, NONE, F, false), // "shopify_pay_redirect"
-    KnownCookie::row(21975, 12, 324, 1533, 24, NONE, F, false), // "showComments"
-    KnownCookie::row(21987, 28, 254, 1624, 27, NONE, F, false), // "showNewBuilderWarningMessage"
-    KnownCookie::row(22015, 18, 123, 565, 157, NONE, F, false), // "show_cookie_banner"
-    KnownCookie::row(22033, 10, 254, 1680, 166, NONE, F, false), // "sid_Client"
-    KnownCookie::row(22043, 13, 254, 141, 24, NONE, P, false), // "sidebarPinned"
-    KnownCookie::row(22056, 33, 230, 541, 166, NONE, F, false), // "sites-active-list-state-collapsed"
-    KnownCookie::row(22089, 9, 321, 306, 63, NONE, F, false), // "smSession"
-    KnownCookie::row(22098, 5, 280, 1426, 157, NONE, F, false), // "sm_ir"
-    KnownCookie::row(22103, 6, 280, 690, 157, NONE, F, false), // "sm_rec"
-    KnownCookie::row(22109, 2, 268, 615, 15, NONE, A, false), // "sp"
-    KnownCookie::row(22111, 10, 272, 535, 6, NONE, F, false), // "sp_landing"
-    KnownCookie::row(22121, 4, 272, 535, 62, NONE, F, false), // "sp_t"
-    KnownCookie::row(22125, 15, 67, 197, 157, NONE, F, false), // "spbc_2fa_passed"
-    KnownCookie::row(22140, 17, 67, 168, 157, NONE, F, false), // "spbc_cookies_test"
-    KnownCookie::row(22157, 22, 67, 739, 157, NONE, F, false), // "spbc_firewall_pass_key"
-    KnownCookie::row(22179, 17, 67, 198, 157, NONE, F, false), // "spbc_is_logged_in"
-    KnownCookie::row(22196, 11, 67, 200, 157, NONE, F, false), // "spbc_log_id"
-    KnownCookie::row(22207, 10, 67, 199, 157, NONE, F, false), // "spbc_timer"
-    KnownCookie::row(22217, 14, 168, 758, 166, NONE, M, false), // "spectroscopyId"
-    KnownCookie::row(22231, 6, 213, 771, 15, NONE, M, false), // "spx_ts"
-    KnownCookie::row(22237, 8, 274, 8, 10, NONE, M, false), // "sqzl_abs"
-    KnownCookie::row(22245, 12, 274, 678, 15, NONE, F, false), // "sqzl_consent"
-    KnownCookie::row(22257, 15, 274, 8, 166, NONE, M, false), // "sqzl_session_id"
-    KnownCookie::row(22272, 7, 274, 8, 15, NONE, M, false), // "sqzl_vw"
-    KnownCookie::row(22279, 9, 274, 1314, 15, NONE, M, false), // "sqzllocal"
-    KnownCookie::row(22288, 2, 339, 436, 24, NONE, F, false), // "ss"
-    KnownCookie::row(22290, 4, 273, 851, 107, NONE, M, false), // "ssid"
-    KnownCookie::row(22294, 13, 106, 557, 157, NONE, F, false), // "ssoCSRFCookie"
-    KnownCookie::row(22307, 8, 280, 206, 147, NONE, F, false), // "sso_user"
-    KnownCookie::row(22315, 12, 254, 308, 15, NONE, F, false), // "ssostartpage"
-    KnownCookie::row(22327, 3, 273, 851, 107, NONE, M, false), // "sst"
-    KnownCookie::row(22330, 6, 255, 1157, 15, NONE, M, false), // "st_chc"
-    KnownCookie::row(22336, 6, 255, 1178, 15, NONE, M, false), // "st_cnt"
-    KnownCookie::row(22342, 5, 255, 1379, 15, NONE, M, false), // "st_cs"
-    KnownCookie::row(22347, 6, 255, 201, 15, NONE, M, false), // "st_csd"
-    KnownCookie::row(22353, 9, 256, 585, 24, NONE, F, false), // "st_optout"
-    KnownCookie::row(22362, 6, 255, 1177, 15, NONE, M, false), // "st_ssp"
-    KnownCookie::row(22368, 6, 255, 1179, 15, NONE, M, false), // "st_uid"
-    KnownCookie::row(22374, 3, 178, 490, 166, NONE, F, false), // "stf"
-    KnownCookie::row(22377, 20, 227, 620, 166, NONE, A, false), // "stg_externalReferrer"
-    KnownCookie::row(22397, 11, 227, 358, 157, NONE, A, true), // "stg_fired__"
-    KnownCookie::row(22408, 18, 227, 276, 107, NONE, A, false), // "stg_global_opt_out"
-    KnownCookie::row(22426, 20, 227, 212, 107, NONE, A, false), // "stg_last_interaction"
-    KnownCookie::row(22446, 15, 227, 657, 157, NONE, A, false), // "stg_pk_campaign"
-    KnownCookie::row(22461, 21, 227, 208, 107, NONE, A, false), // "stg_returning_visitor"
-    KnownCookie::row(22482, 27, 227, 671, 91, NONE, A, false), // "stg_traffic_source_priority"
-    KnownCookie::row(22509, 16, 227, 657, 157, NONE, A, false), // "stg_utm_campaign"
-    KnownCookie::row(22525, 6, 324, 528, 59, NONE, F, false), // "stnojs"
-    KnownCookie::row(22531, 18, 319, 1287, 89, NONE, F, false), // "stopMobileRedirect"
-    KnownCookie::row(22549, 5, 178, 1214, 6, NONE, F, false), // "store"
-    KnownCookie::row(22554, 12, 322, 33, 166, NONE, F, true), // "store_notice"
-    KnownCookie::row(22566, 17, 259, 1484, 65, NONE, F, false), // "storefront_digest"
-    KnownCookie::row(22583, 16, 40, 148, 166, NONE, F, false), // "stsservicecookie"
-    KnownCookie::row(22599, 11, 257, 202, 15, NONE, M, false), // "stx_user_id"
-    KnownCookie::row(22610, 9, 321, 310, 65, NONE, M, false), // "svSession"
-    KnownCookie::row(22619, 4, 190, 1612, 38, NONE, M, false), // "svid"
-    KnownCookie::row(22623, 10, 281, 522, 90, NONE, F, false), // "swym-cu_ct"
-    KnownCookie::row(22633, 10, 281, 1337, 15, NONE, F, false), // "swym-email"
-    KnownCookie::row(22643, 18, 281, 520, 90, NONE, F, false), // "swym-instrumentMap"
-    KnownCookie::row(22661, 8, 281, 523, 15, NONE, F, false), // "swym-o_s"
-    KnownCookie::row(22669, 10, 281, 524, 90, NONE, F, false), // "swym-ol_ct"
-    KnownCookie::row(22679, 8, 281, 1378, 15, NONE, F, false), // "swym-pid"
-    KnownCookie::row(22687, 15, 281, 1320, 90, NONE, F, false), // "swym-session-id"
-    KnownCookie::row(22702, 14, 281, 1172, 15, NONE, F, false), // "swym-swymRegid"
-    KnownCookie::row(22716, 12, 281, 521, 15, NONE, F, false), // "swym-tpermts"
-    KnownCookie::row(22728, 11, 281, 526, 15, NONE, F, false), // "swym-u_pref"
-    KnownCookie::row(22739, 10, 281, 523, 15, NONE, F, false), // "swym-v-ckd"
-    KnownCookie::row(22749, 9, 281, 525, 15, NONE, F, false), // "swym-weml"
-    KnownCookie::row(22758, 4, 296, 1005, 84, NONE, M, false), // "sync"
-    KnownCookie::row(22762, 20, 327, 1512, 65, NONE, M, false), // "syndication_guest_id"
-    KnownCookie::row(22782, 1, 254, 1505, 166, NONE, F, false), // "t"
-    KnownCookie::row(22783, 7, 219, 454, 15, NONE, M, false), // "tPHG-PS"
-    KnownCookie::row(22790, 5, 283, 778, 38, NONE, M, false), // "t_gid"
-    KnownCookie::row(22795, 8, 283, 50, 5, NONE, F, false), // "t_pt_gid"
-    KnownCookie::row(22803, 21, 283, 354, 15, NONE, F, false), // "taboola_fp_td_user_id"
-    KnownCookie::row(22824, 14, 283, 427, 15, NONE, F, false), // "taboola_select"
-    KnownCookie::row(22838, 18, 283, 192, 157, NONE, M, false), // "taboola_session_id"
-    KnownCookie::row(22856, 8, 288, 1022, 24, NONE, A, false), // "tawkUUID"
-    KnownCookie::row(22864, 5, 287, 704, 130, NONE, F, true), // "tawk_"
-    KnownCookie::row(22869, 14, 283, 1498, 124, NONE, A, false), // "tb_click_param"
-    KnownCookie::row(22883, 7, 330, 1023, 15, NONE, M, false), // "tbla_id"
-    KnownCookie::row(22890, 8, 75, 1455, 112, NONE, F, false), // "tc_caids"
-    KnownCookie::row(22898, 8, 75, 1455, 112, NONE, F, false), // "tc_cj_ss"
-    KnownCookie::row(22906, 8, 75, 1472, 15, NONE, M, false), // "tc_cj_v2"
-    KnownCookie::row(22914, 13, 75, 1471, 15, NONE, M, false), // "tc_cj_v2_cmp."
-    KnownCookie::row(22927, 12, 75, 1473, 15, NONE, M, false), // "tc_cj_v2_med"
-    KnownCookie::row(22939, 10, 75, 1475, 157, NONE, F, false), // "tc_sample_"
-    KnownCookie::row(22949, 5, 75, 1456, 112, NONE, F, true), // "tc_ss"
-    KnownCookie::row(22954, 14, 75, 163, 15, NONE, F, false), // "tc_test_cookie"
-    KnownCookie::row(22968, 2, 133, 512, 166, NONE, A, false), // "td"
-    KnownCookie::row(22970, 9, 330, 1023, 91, NONE, M, false), // "tearsheet"
-    KnownCookie::row(22979, 4, 218, 1044, 157, NONE, F, false), // "test"
-    KnownCookie::row(22983, 11, 101, 887, 15, NONE, F, false), // "test_cookie"
-    KnownCookie::row(22994, 18, 250, 72, 157, NONE, A, false), // "test_rudder_cookie"
-    KnownCookie::row(23012, 16, 300, 1076, 130, NONE, F, false), // "tf_respondent_cc"
-    KnownCookie::row(23028, 7, 327, 770, 65, NONE, M, false), // "tfw_exp"
-    KnownCookie::row(23035, 14, 324, 1459, 59, NONE, F, false), // "tix_view_token"
-    KnownCookie::row(23049, 5, 323, 614, 166, NONE, F, false), // "tk_ai"
-    KnownCookie::row(23054, 5, 324, 390, 15, NONE, M, false), // "tk_lr"
-    KnownCookie::row(23059, 5, 324, 390, 119, NONE, M, false), // "tk_or"
-    KnownCookie::row(23064, 5, 324, 389, 91, NONE, A, false), // "tk_qs"
-    KnownCookie::row(23069, 6, 324, 387, 81, NONE, A, false), // "tk_r3d"
-    KnownCookie::row(23075, 5, 324, 388, 166, NONE, A, false), // "tk_tc"
-    KnownCookie::row(23080, 5, 296, 1063, 84, NONE, M, false), // "tluid"
-    KnownCookie::row(23085, 6, 296, 1062, 84, NONE, M, false), // "tluidp"
-    KnownCookie::row(23091, 5, 14, 553, 152, NONE, M, false), // "token"
-    KnownCookie::row(23096, 2, 54, 1193, 40, NONE, M, false), // "tp"
-    KnownCookie::row(23098, 2, 284, 977, 89, NONE, M, true), // "tp"
-    KnownCookie::row(23100, 15, 324, 1394, 166, NONE, F, false), // "trac_form_token"
-    KnownCookie::row(23115, 12, 324, 1575, 147, NONE, F, false), // "trac_session"
-    KnownCookie::row(23127, 22, 259, 589, 65, NONE, A, false), // "tracked_start_checkout"
-    KnownCookie::row(23149, 3, 228, 129, 38, NONE, M, false), // "trc"
-    KnownCookie::row(23152, 18, 330, 1023, 15, NONE, M, false), // "trc_cookie_storage"
-    KnownCookie::row(23170, 14, 15, 1699, 138, NONE, M, false), // "triplelift_uid"
-    KnownCookie::row(23184, 3, 284, 975, 10, NONE, M, false), // "trk"
-    KnownCookie::row(23187, 7, 168, 946, 15, NONE, M, false), // "trkCode"
-    KnownCookie::row(23194, 7, 168, 946, 15, NONE, M, false), // "trkInfo"
-    KnownCookie::row(23201, 2, 220, 866, 86, NONE, F, false), // "ts"
-    KnownCookie::row(23203, 4, 220, 877, 86, NONE, F, false), // "ts_c"
-    KnownCookie::row(23207, 5, 220, 867, 166, NONE, F, false), // "tsrce"
-    KnownCookie::row(23212, 6, 117, 248, 15, NONE, F, false), // "tsrvid"
-    KnownCookie::row(23218, 10, 289, 58, 6, NONE, M, false), // "tt_bluekai"
-    KnownCookie::row(23228, 10, 289, 54, 6, NONE, M, false), // "tt_exelate"
-    KnownCookie::row(23238, 11, 289, 55, 6, NONE, M, false), // "tt_liveramp"
-    KnownCookie::row(23249, 10, 289, 56, 6, NONE, M, false), // "tt_neustar"
-    KnownCookie::row(23259, 13, 289, 57, 6, NONE, M, false), // "tt_salesforce"
-    KnownCookie::row(23272, 9, 289, 705, 15, NONE, M, false), // "tt_viewer"
-    KnownCookie::row(23281, 6, 284, 999, 10, NONE, M, false), // "ttbprf"
-    KnownCookie::row(23287, 3, 284, 1001, 6, NONE, M, false), // "ttc"
-    KnownCookie::row(23290, 4, 284, 976, 89, NONE, M, false), // "ttca"
-    KnownCookie::row(23294, 6, 293, 723, 15, NONE, M, true), // "ttcsid"
-    KnownCookie::row(23300, 3, 215, 901, 114, NONE, M, false), // "ttd"
-    KnownCookie::row(23303, 5, 284, 989, 40, NONE, M, false), // "ttgcm"
-    KnownCookie::row(23308, 6, 284, 999, 10, NONE, M, false), // "ttnprf"
-    KnownCookie::row(23314, 5, 293, 1428, 15, NONE, M, false), // "ttwid"
-    KnownCookie::row(23319, 2, 338, 1654, 78, NONE, M, false), // "tu"
-    KnownCookie::row(23321, 5, 228, 1382, 38, NONE, M, false), // "tuuid"
-    KnownCookie::row(23326, 8, 340, 118, 84, NONE, M, false), // "tuuid_lu"
-    KnownCookie::row(23334, 4, 179, 99, 89, NONE, M, true), // "tv_U"
-    KnownCookie::row(23338, 15, 9, 127, 152, NONE, A, false), // "tv_spot_tracker"
-    KnownCookie::row(23353, 4, 179, 465, 15, NONE, M, false), // "tvid"
-    KnownCookie::row(23357, 4, 327, 770, 65, NONE, M, false), // "twid"
-    KnownCookie::row(23361, 23, 299, 974, 108, NONE, F, false), // "twitch.lohp.countryCode"
-    KnownCookie::row(23384, 2, 123, 787, 157, NONE, F, false), // "tz"
-    KnownCookie::row(23386, 1, 294, 840, 15, NONE, M, false), // "u"
-    KnownCookie::row(23387, 3, 251, 61, 6, NONE, F, true), // "ua_"
-    KnownCookie::row(23390, 4, 251, 1373, 38, NONE, M, false), // "ucid"
-    KnownCookie::row(23394, 2, 206, 95, 31, NONE, M, false), // "ud"
-    KnownCookie::row(23396, 5, 302, 1008, 142, NONE, M, false), // "udmts"
-    KnownCookie::row(23401, 3, 206, 98, 31, NONE, M, false), // "udo"
-    KnownCookie::row(23404, 6, 335, 1077, 10, NONE, F, false), // "uesign"
-    KnownCookie::row(23410, 2, 168, 1622, 157, NONE, F, false), // "uh"
-    KnownCookie::row(23412, 3, 14, 115, 134, NONE, M, false), // "uid"
-    KnownCookie::row(23415, 7, 120, 747, 62, NONE, M, true), // "uid-bp-"
-    KnownCookie::row(23422, 4, 18, 517, 84, NONE, M, false), // "uids"
-    KnownCookie::row(23426, 2, 145, 1348, 147, NONE, M, false), // "um"
-    KnownCookie::row(23428, 3, 312, 577, 65, NONE, M, false), // "um2"
-    KnownCookie::row(23431, 6, 301, 442, 162, NONE, A, true), // "umami."
-    KnownCookie::row(23437, 4, 145, 1348, 147, NONE, M, false), // "umeh"
-    KnownCookie::row(23441, 12, 215, 87, 156, NONE, M, false), // "unifiedPixel"
-    KnownCookie::row(23453, 27, 330, 1023, 89, NONE, M, false), // "unique_ad_source_impression"
-    KnownCookie::row(23480, 9, 299, 860, 109, NONE, F, false), // "unique_id"
-    KnownCookie::row(23489, 17, 299, 859, 109, NONE, F, false), // "unique_id_durable"
-    KnownCookie::row(23506, 7, 347, 796, 81, NONE, M, false), // "univ_id"
-    KnownCookie::row(23513, 8, 304, 456, 127, NONE, M, true), // "unruly_m"
-    KnownCookie::row(23521, 5, 305, 1389, 166, NONE, M, false), // "usbls"
-    KnownCookie::row(23526, 13, 254, 140, 166, NONE, F, false), // "useStandbyUrl"
-    KnownCookie::row(23539, 24, 178, 349, 166, NONE, F, false), // "user_allowed_save_cookie"
-    KnownCookie::row(23563, 12, 123, 1075, 57, NONE, F, false), // "user_session"
-    KnownCookie::row(23575, 8, 85, 544, 15, NONE, F, true), // "userlang"
-    KnownCookie::row(23583, 8, 328, 804, 147, NONE, A, false), // "usersync"
-    KnownCookie::row(23591, 5, 113, 78, 157, NONE, M, false), // "usida"
-    KnownCookie::row(23596, 9, 236, 1257, 15, NONE, F, false), // "usprivacy"
-    KnownCookie::row(23605, 9, 256, 588, 166, NONE, F, true), // "usprivacy"
-    KnownCookie::row(23614, 4, 331, 623, 15, NONE, A, false), // "usst"
-    KnownCookie::row(23618, 7, 208, 927, 157, NONE, F, false), // "utm_key"
-    KnownCookie::row(23625, 2, 338, 1654, 15, NONE, M, false), // "uu"
-    KnownCookie::row(23627, 4, 189, 86, 15, NONE, M, false), // "uuid"
-    KnownCookie::row(23631, 5, 328, 798, 147, NONE, M, false), // "uuid2"
-    KnownCookie::row(23636, 5, 187, 86, 15, NONE, M, false), // "uuidc"
-    KnownCookie::row(23641, 5, 107, 83, 37, NONE, M, false), // "v_usr"
-    KnownCookie::row(23646, 7, 34, 958, 157, NONE, M, false), // "version"
-    KnownCookie::row(23653, 26, 308, 1195, 157, NONE, F, false), // "vfThirdpartyCookiesEnabled"
-    KnownCookie::row(23679, 13, 97, 165, 15, NONE, M, false), // "vglnk.Agent.p"
-    KnownCookie::row(23692, 19, 97, 1021, 15, NONE, M, false), // "vglnk.PartnerRfsh.p"
-    KnownCookie::row(23711, 26, 299, 1187, 108, NONE, F, false), // "videoChat.notice_dismissed"
-    KnownCookie::row(23737, 12, 309, 1491, 15, NONE, M, false), // "vidoomy-uids"
-    KnownCookie::row(23749, 20, 81, 735, 30, NONE, F, false), // "viewed_cookie_policy"
-    KnownCookie::row(23769, 6, 213, 1414, 15, NONE, M, false), // "viewer"
-    KnownCookie::row(23775, 12, 342, 855, 100, NONE, M, false), // "viewer_token"
-    KnownCookie::row(23787, 12, 144, 865, 15, NONE, F, true), // "visid_incap_"
-    KnownCookie::row(23799, 7, 200, 1055, 15, NONE, M, false), // "visitor"
-    KnownCookie::row(23806, 10, 186, 1024, 15, NONE, M, false), // "visitor-id"
-    KnownCookie::row(23816, 10, 254, 750, 15, NONE, M, true), // "visitor_id"
-    KnownCookie::row(23826, 2, 264, 187, 166, NONE, A, false), // "vs"
-    KnownCookie::row(23828, 3, 136, 1648, 15, NONE, M, false), // "vst"
-    KnownCookie::row(23831, 4, 310, 1307, 9, NONE, A, false), // "vuid"
-    KnownCookie::row(23835, 12, 318, 1412, 127, NONE, F, false), // "wa_lang_pref"
-    KnownCookie::row(23847, 5, 318, 1501, 166, NONE, F, false), // "wa_ul"
-    KnownCookie::row(23852, 25, 254, 463, 27, NONE, P, false), // "waveUserPrefFinderLeftNav"
-    KnownCookie::row(23877, 26, 254, 462, 27, NONE, P, false), // "waveUserPrefFinderListView"
-    KnownCookie::row(23903, 2, 113, 1261, 157, NONE, F, false), // "wd"
-    KnownCookie::row(23905, 6, 254, 1514, 15, NONE, F, false), // "webact"
-    KnownCookie::row(23911, 8, 324, 1597, 165, NONE, F, true), // "welcome-"
-    KnownCookie::row(23919, 10, 248, 86, 38, NONE, M, false), // "wfivefivec"
-    KnownCookie::row(23929, 5, 237, 471, 166, NONE, F, false), // "wires"
-    KnownCookie::row(23934, 15, 237, 470, 89, NONE, F, false), // "wires_challenge"
-    KnownCookie::row(23949, 6, 320, 1315, 157, NONE, F, false), // "wistia"
-    KnownCookie::row(23955, 26, 320, 1286, 57, NONE, F, false), // "wistia-http2-push-disabled"
-    KnownCookie::row(23981, 22, 320, 954, 157, NONE, F, true), // "wistia-video-progress-"
-    KnownCookie::row(24003, 11, 321, 1496, 33, NONE, F, false), // "wixLanguage"
-    KnownCookie::row(24014, 21, 322, 273, 166, NONE, F, false), // "woocommerce_cart_hash"
-    KnownCookie::row(24035, 35, 322, 186, 10, NONE, F, true), // "woocommerce_dismissed_suggestions__"
-    KnownCookie::row(24070, 25, 322, 273, 166, NONE, F, false), // "woocommerce_items_in_cart"
-    KnownCookie::row(24095, 27, 322, 461, 166, NONE, F, false), // "woocommerce_recently_viewed"
-    KnownCookie::row(24122, 32, 322, 34, 59, NONE, F, true), // "woocommerce_snooze_suggestions__"
-    KnownCookie::row(24154, 27, 314, 1457, 166, NONE, F, false), // "wordpress_google_apps_login"
-    KnownCookie::row(24181, 20, 324, 527, 166, NONE, F, true), // "wordpress_logged_in_"
-    KnownCookie::row(24201, 21, 325, 166, 166, NONE, F, false), // "wordpress_test_cookie"
-    KnownCookie::row(24222, 12, 324, 1581, 19, NONE, F, true), // "wp-postpass_"
-    KnownCookie::row(24234, 14, 324, 1660, 6, NONE, F, false), // "wp-saving-post"
-    KnownCookie::row(24248, 12, 324, 1592, 5, NONE, F, true), // "wp-settings-"
-    KnownCookie::row(24260, 17, 324, 1343, 15, 2184, F, true), // "wp-settings-time-"
-    KnownCookie::row(24277, 24, 315, 1200, 166, NONE, F, false), // "wp-wpml_current_language"
-    KnownCookie::row(24301, 7, 324, 682, 157, NONE, F, false), // "wp_lang"
-    KnownCookie::row(24308, 23, 322, 117, 59, NONE, F, true), // "wp_woocommerce_session_"
-    KnownCookie::row(24331, 12, 324, 1591, 15, NONE, F, false), // "wporg_locale"
-    KnownCookie::row(24343, 15, 324, 1509, 41, NONE, F, false), // "wporg_logged_in"
-    KnownCookie::row(24358, 9, 324, 1509, 41, NONE, F, false), // "wporg_sec"
-    KnownCookie::row(24367, 5, 168, 1551, 147, NONE, F, false), // "wwepo"
-    KnownCookie::row(24372, 18, 62, 738, 166, NONE, F, false), // "wwwchannelme_z_sid"
-    KnownCookie::row(24390, 15, 40, 280, 157, NONE, F, false), // "x-ms-cpim-admin"
-    KnownCookie::row(24405, 15, 40, 1451, 157, NONE, F, true), // "x-ms-cpim-cache"
-    KnownCookie::row(24420, 14, 40, 194, 157, NONE, F, false), // "x-ms-cpim-csrf"
-    KnownCookie::row(24434, 13, 40, 139, 157, NONE, F, false), // "x-ms-cpim-ctx"
-    KnownCookie::row(24447, 12, 40, 1433, 157, NONE, F, false), // "x-ms-cpim-dc"
-    KnownCookie::row(24459, 13, 40, 1393, 7, NONE, F, false), // "x-ms-cpim-geo"
-    KnownCookie::row(24472, 12, 40, 1464, 157, NONE, F, false), // "x-ms-cpim-rc"
-    KnownCookie::row(24484, 12, 40, 1463, 157, NONE, F, false), // "x-ms-cpim-rp"
-    KnownCookie::row(24496, 15, 40, 1618, 157, NONE, F, false), // "x-ms-cpim-slice"
-    KnownCookie::row(24511, 13, 40, 1450, 157, NONE, F, true), // "x-ms-cpim-sso"
-    KnownCookie::row(24524, 15, 40, 1469, 157, NONE, F, false), // "x-ms-cpim-trans"
-    KnownCookie::row(24539, 18, 49, 303, 152, NONE, F, false), // "x-ms-gateway-slice"
-    KnownCookie::row(24557, 17, 166, 519, 1, NONE, F, false), // "x-ms-routing-name"
-    KnownCookie::row(24574, 6, 220, 875, 166, NONE, F, false), // "x-pp-s"
-    KnownCookie::row(24580, 3, 224, 949, 65, NONE, F, false), // "xbc"
-    KnownCookie::row(24583, 10, 329, 1163, 15, NONE, F, false), // "xf_consent"
-    KnownCookie::row(24593, 7, 329, 1164, 15, NONE, S, false), // "xf_csrf"
-    KnownCookie::row(24600, 16, 329, 1069, 15, NONE, F, false), // "xf_dbWriteForced"
-    KnownCookie::row(24616, 14, 329, 1189, 166, NONE, F, false), // "xf_emoji_usage"
-    KnownCookie::row(24630, 14, 329, 1203, 166, NONE, F, false), // "xf_from_search"
-    KnownCookie::row(24644, 14, 329, 765, 15, NONE, F, true), // "xf_inline_mod_"
-    KnownCookie::row(24658, 14, 329, 1168, 15, NONE, F, false), // "xf_language_id"
-    KnownCookie::row(24672, 5, 329, 1166, 15, NONE, F, false), // "xf_ls"
-    KnownCookie::row(24677, 17, 329, 1165, 15, NONE, F, false), // "xf_notice_dismiss"
-    KnownCookie::row(24694, 22, 329, 1039, 15, NONE, F, false), // "xf_push_notice_dismiss"
-    KnownCookie::row(24716, 28, 329, 1034, 15, NONE, F, false), // "xf_push_subscription_updated"
-    KnownCookie::row(24744, 10, 329, 1170, 166, NONE, F, false), // "xf_session"
-    KnownCookie::row(24754, 11, 329, 1169, 15, NONE, F, false), // "xf_style_id"
-    KnownCookie::row(24765, 12, 329, 1033, 117, NONE, F, false), // "xf_tfa_trust"
-    KnownCookie::row(24777, 9, 329, 789, 15, NONE, F, false), // "xf_toggle"
-    KnownCookie::row(24786, 7, 329, 1167, 15, NONE, F, false), // "xf_user"
-    KnownCookie::row(24793, 2, 113, 1477, 147, NONE, M, false), // "xs"
-    KnownCookie::row(24795, 8, 331, 560, 166, NONE, A, false), // "yabs-sid"
-    KnownCookie::row(24803, 9, 331, 506, 120, NONE, A, false), // "yabs-vdrf"
-    KnownCookie::row(24812, 9, 331, 507, 16, NONE, A, false), // "yandexuid"
-    KnownCookie::row(24821, 5, 331, 84, 5, NONE, A, false), // "yashr"
-    KnownCookie::row(24826, 10, 332, 1713, 5, NONE, A, false), // "yieldmo_id"
-    KnownCookie::row(24836, 18, 333, 1712, 78, NONE, F, false), // "yith_wcwl_session_"
-    KnownCookie::row(24854, 4, 331, 622, 15, NONE, A, false), // "ymex"
-    KnownCookie::row(24858, 6, 331, 507, 16, NONE, A, false), // "yuidss"
-    KnownCookie::row(24864, 2, 337, 506, 24, NONE, M, false), // "zc"
-    KnownCookie::row(24866, 10, 335, 213, 15, NONE, F, false), // "zc_consent"
-    KnownCookie::row(24876, 9, 335, 135, 15, NONE, F, false), // "zc_cu_exp"
-    KnownCookie::row(24885, 6, 335, 100, 166, NONE, M, false), // "zc_loc"
-    KnownCookie::row(24891, 7, 335, 93, 15, NONE, M, false), // "zc_show"
-    KnownCookie::row(24898, 23, 336, 1244, 140, NONE, F, false), // "zendesk_thirdparty_test"
-    KnownCookie::row(24921, 2, 337, 1687, 15, NONE, M, false), // "zi"
-    KnownCookie::row(24923, 3, 337, 259, 6, NONE, M, false), // "zsc"
-    KnownCookie::row(24926, 7, 336, 1056, 157, NONE, F, false), // "zte2095"
-    KnownCookie::row(24933, 3, 337, 1687, 15, NONE, M, false), // "zuc"
+    KnownCookie::row(48, 38, 40, 1071, 157, NONE, F, false), // ".AspNetCore.Mvc.CookieTempDataProvider"
+    KnownCookie::row(86, 5, 5, 456, 157, NONE, F, false), // ".auth"
+    KnownCookie::row(91, 13, 5, 456, 157, NONE, F, false), // ".secureclient"
+    KnownCookie::row(104, 14, 5, 456, 157, NONE, F, false), // ".securesession"
+    KnownCookie::row(118, 11, 5, 456, 157, NONE, F, false), // ".stateflags"
+    KnownCookie::row(129, 5, 85, 1517, 157, NONE, F, false), // "1.gif"
+    KnownCookie::row(134, 6, 124, 759, 10, NONE, M, false), // "1P_JAR"
+    KnownCookie::row(140, 6, 2, 1007, 15, NONE, M, false), // "33x_ps"
+    KnownCookie::row(146, 3, 143, 577, 84, NONE, M, false), // "3pi"
+    KnownCookie::row(149, 8, 106, 24, 84, NONE, F, false), // "72ddbc27"
+    KnownCookie::row(157, 1, 124, 268, 49, NONE, M, false), // "A"
+    KnownCookie::row(158, 2, 330, 28, 15, NONE, M, false), // "A1"
+    KnownCookie::row(160, 3, 330, 28, 15, NONE, M, false), // "A1S"
+    KnownCookie::row(163, 2, 330, 28, 15, NONE, M, false), // "A3"
+    KnownCookie::row(165, 5, 35, 101, 84, NONE, M, false), // "AA003"
+    KnownCookie::row(170, 14, 195, 1376, 166, NONE, F, false), // "AADNonce.forms"
+    KnownCookie::row(184, 6, 49, 435, 152, NONE, F, false), // "AADSSO"
+    KnownCookie::row(190, 6, 168, 1310, 65, NONE, M, false), // "ABSELB"
+    KnownCookie::row(196, 7, 3, 1230, 38, NONE, A, false), // "ABTasty"
+    KnownCookie::row(203, 14, 3, 788, 166, NONE, A, false), // "ABTastySession"
+    KnownCookie::row(217, 15, 124, 1625, 166, NONE, F, false), // "ACCOUNT_CHOOSER"
+    KnownCookie::row(232, 5, 49, 428, 152, NONE, M, false), // "ACH01"
+    KnownCookie::row(237, 3, 49, 965, 84, NONE, M, false), // "ACL"
+    KnownCookie::row(240, 9, 125, 1050, 121, NONE, M, false), // "ACLK_DATA"
+    KnownCookie::row(249, 6, 49, 965, 15, NONE, M, false), // "ACLUSR"
+    KnownCookie::row(255, 6, 17, 1183, 87, NONE, M, false), // "ADKUID"
+    KnownCookie::row(261, 14, 126, 164, 62, NONE, M, false), // "ADS_VISITOR_ID"
+    KnownCookie::row(275, 12, 238, 477, 147, NONE, M, false), // "ADUSERCOOKIE"
+    KnownCookie::row(287, 3, 126, 18, 130, NONE, F, false), // "AEC"
+    KnownCookie::row(290, 9, 317, 1423, 84, NONE, A, false), // "AFFICHE_W"
+    KnownCookie::row(299, 3, 124, 224, 15, NONE, M, false), // "AID"
+    KnownCookie::row(302, 6, 27, 1431, 8, NONE, F, false), // "AKA_A2"
+    KnownCookie::row(308, 6, 22, 718, 157, NONE, M, true), // "AMCVS_"
+    KnownCookie::row(315, 5, 22, 26, 65, NONE, M, true), // "AMCV_"
+    KnownCookie::row(321, 4, 33, 512, 15, NONE, A, true), // "AMP_"
+    KnownCookie::row(326, 9, 33, 512, 15, 37, A, true), // "AMP_MKTG_"
+    KnownCookie::row(336, 8, 33, 512, 15, 37, A, false), // "AMP_TEST"
+    KnownCookie::row(344, 11, 33, 512, 157, 37, A, false), // "AMP_TLDTEST"
+    KnownCookie::row(355, 9, 127, 113, 95, 37, A, false), // "AMP_TOKEN"
+    KnownCookie::row(364, 4, 125, 185, 38, NONE, F, false), // "ANID"
+    KnownCookie::row(368, 4, 49, 133, 15, NONE, M, false), // "ANON"
+    KnownCookie::row(372, 7, 49, 1635, 21, NONE, M, false), // "ANONCHK"
+    KnownCookie::row(379, 3, 101, 990, 130, NONE, M, false), // "APC"
+    KnownCookie::row(382, 4, 330, 101, 10, NONE, M, false), // "APID"
+    KnownCookie::row(386, 6, 330, 1313, 6, NONE, M, false), // "APIDTS"
+    KnownCookie::row(392, 6, 124, 224, 65, NONE, M, false), // "APISID"
+    KnownCookie::row(398, 11, 40, 1705, 15, NONE, F, false), // "ARRAffinity"
+    KnownCookie::row(409, 19, 40, 1705, 15, NONE, F, false), // "ARRAffinitySameSite"
+    KnownCookie::row(428, 6, 40, 434, 157, NONE, F, false), // "ASLBSA"
+    KnownCookie::row(434, 10, 40, 434, 157, NONE, F, false), // "ASLBSACORS"
+    KnownCookie::row(444, 14, 193, 261, 157, NONE, F, false), // "ASP.NET_Sessio"
+    KnownCookie::row(458, 23, 193, 247, 157, NONE, F, false), // "ASP.NET_Sessio_Fallback"
+    KnownCookie::row(481, 17, 6, 19, 166, NONE, F, false), // "ASP.NET_SessionId"
+    KnownCookie::row(498, 9, 40, 60, 157, NONE, F, true), // "ASPSESSIO"
+    KnownCookie::row(508, 3, 35, 101, 84, NONE, M, false), // "ATN"
+    KnownCookie::row(511, 15, 160, 291, 166, NONE, F, false), // "AUTH_SESSION_ID"
+    KnownCookie::row(526, 22, 160, 372, 166, NONE, F, false), // "AUTH_SESSION_ID_LEGACY"
+    KnownCookie::row(548, 6, 32, 767, 157, NONE, F, false), // "AWSALB"
+    KnownCookie::row(554, 10, 32, 249, 157, NONE, F, false), // "AWSALBCORS"
+    KnownCookie::row(564, 8, 32, 250, 157, NONE, F, false), // "AWSALBTG"
+    KnownCookie::row(572, 12, 32, 250, 157, NONE, F, false), // "AWSALBTGCORS"
+    KnownCookie::row(584, 6, 32, 20, 157, NONE, F, false), // "AWSELB"
+    KnownCookie::row(590, 10, 32, 250, 157, NONE, F, false), // "AWSELBCORS"
+    KnownCookie::row(600, 16, 242, 753, 157, NONE, A, false), // "ActionSetHistory"
+    KnownCookie::row(616, 4, 124, 595, 63, NONE, M, false), // "AdID"
+    KnownCookie::row(620, 7, 30, 913, 166, NONE, F, false), // "AlteonP"
+    KnownCookie::row(627, 20, 168, 1632, 89, NONE, A, false), // "AnalyticsSyncHistory"
+    KnownCookie::row(647, 26, 40, 938, 157, NONE, F, false), // "ApplicationGatewayAffinity"
+    KnownCookie::row(673, 30, 40, 938, 157, NONE, F, false), // "ApplicationGatewayAffinityCORS"
+    KnownCookie::row(703, 17, 38, 1360, 150, NONE, M, false), // "AwinChannelCookie"
+    KnownCookie::row(720, 14, 254, 314, 166, NONE, F, false), // "BAYEAX_BROWSER"
+    KnownCookie::row(734, 3, 49, 965, 15, NONE, M, false), // "BCP"
+    KnownCookie::row(737, 17, 53, 444, 15, NONE, F, false), // "BCPermissionLevel"
+    KnownCookie::row(754, 18, 53, 613, 15, NONE, M, false), // "BCReferrerOverrule"
+    KnownCookie::row(772, 19, 53, 1641, 15, NONE, M, false), // "BCRefusedObjectives"
+    KnownCookie::row(791, 10, 53, 1634, 15, NONE, M, false), // "BCRevision"
+    KnownCookie::row(801, 11, 53, 1374, 15, NONE, M, false), // "BCSessionID"
+    KnownCookie::row(812, 8, 53, 716, 21, NONE, M, false), // "BCTempID"
+    KnownCookie::row(820, 10, 53, 1468, 23, NONE, M, false), // "BCTracking"
+    KnownCookie::row(830, 3, 49, 965, 15, NONE, M, false), // "BFB"
+    KnownCookie::row(833, 6, 49, 965, 15, NONE, M, false), // "BFBUSR"
+    KnownCookie::row(839, 11, 343, 1425, 160, NONE, F, true), // "BIGipServer"
+    KnownCookie::row(851, 6, 51, 1727, 5, NONE, M, false), // "BLUEID"
+    KnownCookie::row(857, 10, 353, 89, 137, NONE, M, false), // "BSWtracker"
+    KnownCookie::row(867, 9, 42, 59, 70, NONE, A, false), // "BVBRANDID"
+    KnownCookie::row(876, 10, 42, 785, 70, NONE, A, false), // "BVBRANDSID"
+    KnownCookie::row(886, 4, 42, 38, 107, NONE, M, false), // "BVID"
+    KnownCookie::row(890, 5, 42, 37, 166, NONE, M, false), // "BVSID"
+    KnownCookie::row(895, 18, 168, 1037, 24, NONE, M, false), // "BizographicsOptOut"
+    KnownCookie::row(913, 8, 242, 753, 157, NONE, A, false), // "BlurTime"
+    KnownCookie::row(921, 9, 254, 1578, 15, NONE, F, false), // "BrowserId"
+    KnownCookie::row(930, 13, 254, 1580, 15, NONE, F, false), // "BrowserId_sec"
+    KnownCookie::row(943, 1, 14, 1530, 135, NONE, M, false), // "C"
+    KnownCookie::row(944, 2, 341, 106, 123, NONE, A, false), // "C1"
+    KnownCookie::row(946, 4, 75, 720, 15, NONE, M, false), // "CAID"
+    KnownCookie::row(950, 7, 60, 3, 7, NONE, F, false), // "CAKEPHP"
+    KnownCookie::row(957, 2, 49, 112, 15, NONE, M, false), // "CC"
+    KnownCookie::row(959, 4, 14, 509, 138, NONE, M, true), // "CFFC"
+    KnownCookie::row(964, 4, 124, 324, 130, NONE, F, false), // "CGIC"
+    KnownCookie::row(968, 9, 222, 152, 166, NONE, F, false), // "CGISESSID"
+    KnownCookie::row(977, 4, 193, 734, 15, NONE, A, false), // "CLID"
+    KnownCookie::row(981, 2, 14, 68, 6, NONE, M, false), // "CM"
+    KnownCookie::row(983, 4, 14, 69, 6, NONE, M, false), // "CM14"
+    KnownCookie::row(987, 4, 61, 105, 6, NONE, M, false), // "CMID"
+    KnownCookie::row(991, 5, 61, 89, 6, NONE, M, false), // "CMPRO"
+    KnownCookie::row(996, 4, 61, 104, 6, NONE, M, false), // "CMPS"
+    KnownCookie::row(1000, 6, 61, 105, 6, NONE, M, false), // "CMRUM3"
+    KnownCookie::row(1006, 14, 159, 603, 15, NONE, F, false), // "CMSCookieLevel"
+    KnownCookie::row(1020, 13, 159, 610, 166, NONE, S, false), // "CMSCsrfCookie"
+    KnownCookie::row(1033, 20, 159, 353, 68, NONE, A, false), // "CMSLandingPageLoaded"
+    KnownCookie::row(1053, 19, 159, 687, 15, NONE, F, false), // "CMSPreferredCulture"
+    KnownCookie::row(1072, 4, 61, 105, 6, NONE, M, false), // "CMST"
+    KnownCookie::row(1076, 11, 159, 646, 68, NONE, A, false), // "CMSUserPage"
+    KnownCookie::row(1087, 8, 238, 1231, 6, NONE, F, false), // "COKENBLD"
+    KnownCookie::row(1095, 7, 124, 1025, 59, NONE, M, false), // "COMPASS"
+    KnownCookie::row(1102, 7, 124, 265, 70, NONE, F, false), // "CONSENT"
+    KnownCookie::row(1109, 9, 167, 762, 15, NONE, F, false), // "COOKIELAW"
+    KnownCookie::row(1118, 13, 167, 395, 15, NONE, F, false), // "COOKIELAW_ADS"
+    KnownCookie::row(1131, 16, 167, 396, 15, NONE, F, false), // "COOKIELAW_SOCIAL"
+    KnownCookie::row(1147, 15, 167, 394, 15, NONE, F, false), // "COOKIELAW_STATS"
+    KnownCookie::row(1162, 8, 242, 721, 157, NONE, A, false), // "CPSessID"
+    KnownCookie::row(1170, 16, 86, 243, 166, NONE, S, false), // "CRAFT_CSRF_TOKEN"
+    KnownCookie::row(1186, 2, 14, 309, 7, NONE, M, true), // "CT"
+    KnownCookie::row(1189, 3, 146, 1137, 55, 125, A, false), // "CTK"
+    KnownCookie::row(1192, 3, 280, 1453, 15, NONE, F, true), // "CX_"
+    KnownCookie::row(1196, 4, 259, 1488, 40, NONE, F, false), // "Cart"
+    KnownCookie::row(1200, 14, 154, 559, 166, NONE, F, false), // "ClickAndChange"
+    KnownCookie::row(1214, 4, 264, 397, 38, NONE, M, false), // "Comp"
+    KnownCookie::row(1218, 10, 126, 267, 147, NONE, M, false), // "Conversion"
+    KnownCookie::row(1228, 13, 85, 678, 15, NONE, F, false), // "CookieConsent"
+    KnownCookie::row(1241, 25, 85, 227, 5, NONE, F, true), // "CookieConsentBulkSetting-"
+    KnownCookie::row(1267, 23, 85, 229, 15, NONE, F, false), // "CookieConsentBulkTicket"
+    KnownCookie::row(1290, 19, 254, 1502, 15, NONE, F, true), // "CookieConsentPolicy"
+    KnownCookie::row(1310, 13, 65, 1145, 84, NONE, F, false), // "CookieControl"
+    KnownCookie::row(1323, 20, 81, 735, 15, NONE, F, false), // "CookieLawInfoConsent"
+    KnownCookie::row(1343, 19, 82, 942, 130, NONE, F, false), // "CookieScriptConsent"
+    KnownCookie::row(1362, 14, 86, 189, 166, NONE, F, false), // "CraftSessionId"
+    KnownCookie::row(1376, 12, 85, 678, 157, NONE, F, false), // "CrossConsent"
+    KnownCookie::row(1388, 14, 159, 645, 125, NONE, A, false), // "CurrentContact"
+    KnownCookie::row(1402, 11, 334, 1525, 50, NONE, F, false), // "DEVICE_INFO"
+    KnownCookie::row(1413, 6, 121, 456, 89, NONE, M, false), // "DG_HID"
+    KnownCookie::row(1419, 6, 121, 456, 89, NONE, M, false), // "DG_IID"
+    KnownCookie::row(1425, 6, 121, 456, 89, NONE, M, false), // "DG_SID"
+    KnownCookie::row(1431, 6, 121, 456, 89, NONE, M, false), // "DG_UID"
+    KnownCookie::row(1437, 6, 121, 456, 89, NONE, M, false), // "DG_ZID"
+    KnownCookie::row(1443, 7, 121, 456, 89, NONE, M, false), // "DG_ZUID"
+    KnownCookie::row(1450, 10, 24, 456, 130, NONE, M, false), // "DISPATCHER"
+    KnownCookie::row(1460, 10, 75, 1447, 157, NONE, F, false), // "DLBCTLYOXA"
+    KnownCookie::row(1470, 4, 238, 1252, 147, NONE, M, false), // "DPFQ"
+    KnownCookie::row(1474, 8, 238, 766, 69, NONE, M, false), // "DPPIX_ON"
+    KnownCookie::row(1482, 6, 238, 392, 147, NONE, M, true), // "DPSync"
+    KnownCookie::row(1489, 4, 124, 307, 63, NONE, M, false), // "DSID"
+    KnownCookie::row(1493, 7, 118, 456, 143, NONE, M, false), // "DSP_UID"
+    KnownCookie::row(1500, 2, 124, 1303, 15, NONE, M, false), // "DV"
+    KnownCookie::row(1502, 4, 105, 2, 5, NONE, F, false), // "DYID"
+    KnownCookie::row(1506, 5, 105, 2, 157, NONE, F, false), // "DYSES"
+    KnownCookie::row(1511, 8, 91, 779, 15, NONE, F, false), // "Datadome"
+    KnownCookie::row(1519, 6, 195, 543, 147, NONE, F, false), // "DcLcid"
+    KnownCookie::row(1525, 21, 14, 1384, 138, NONE, M, false), // "DigiTrust.v1.identity"
+    KnownCookie::row(1546, 20, 99, 797, 157, NONE, A, false), // "DotMetrics.DeviceKey"
+    KnownCookie::row(1566, 28, 99, 781, 157, NONE, A, false), // "DotMetrics.SessionCookieTemp"
+    KnownCookie::row(1594, 33, 99, 805, 157, NONE, A, false), // "DotMetrics.SessionCookieTempTimed"
+    KnownCookie::row(1627, 35, 99, 806, 157, NONE, A, false), // "DotMetrics.UniqueUserIdentityCookie"
+    KnownCookie::row(1662, 14, 100, 476, 166, NONE, M, true), // "DotomiSession_"
+    KnownCookie::row(1677, 12, 100, 1559, 123, NONE, M, false), // "DotomiStatus"
+    KnownCookie::row(1689, 10, 100, 1571, 15, NONE, M, false), // "DotomiSync"
+    KnownCookie::row(1699, 10, 100, 914, 38, NONE, M, false), // "DotomiUser"
+    KnownCookie::row(1709, 26, 40, 1675, 147, NONE, F, false), // "Dynamics365PortalAnalytics"
+    KnownCookie::row(1735, 4, 14, 510, 138, NONE, M, true), // "EBFC"
+    KnownCookie::row(1740, 5, 14, 504, 138, 171, M, true), // "EBFCD"
+    KnownCookie::row(1746, 2, 206, 95, 31, NONE, M, false), // "EE"
+    KnownCookie::row(1748, 6, 211, 1299, 38, NONE, A, false), // "ELOQUA"
+    KnownCookie::row(1754, 9, 211, 1197, 38, NONE, A, false), // "ELQSTATUS"
+    KnownCookie::row(1763, 6, 124, 149, 38, NONE, A, false), // "FCCDCF"
+    KnownCookie::row(1769, 5, 124, 149, 38, NONE, A, false), // "FCNEC"
+    KnownCookie::row(1774, 16, 75, 1447, 157, NONE, F, false), // "FDLBCAMPAIGNCDOM"
+    KnownCookie::row(1790, 8, 75, 1447, 157, NONE, F, false), // "FDLBCTLY"
+    KnownCookie::row(1798, 9, 75, 1447, 157, NONE, F, false), // "FDLBFIRST"
+    KnownCookie::row(1807, 12, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTAPI"
+    KnownCookie::row(1819, 17, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTCAMPAIGN"
+    KnownCookie::row(1836, 19, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTCAMPAIGNEF"
+    KnownCookie::row(1855, 12, 75, 1448, 157, NONE, F, false), // "FDLBFIRSTCMP"
+    KnownCookie::row(1867, 13, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTDATA"
+    KnownCookie::row(1880, 15, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTEVENTS"
+    KnownCookie::row(1895, 12, 75, 1447, 157, NONE, F, false), // "FDLBFIRSTTMS"
+    KnownCookie::row(1907, 3, 101, 1074, 23, NONE, M, false), // "FLC"
+    KnownCookie::row(1910, 4, 127, 49, 166, NONE, M, false), // "FPAU"
+    KnownCookie::row(1914, 7, 126, 267, 146, NONE, M, false), // "FPGCLAW"
+    KnownCookie::row(1921, 7, 124, 1555, 147, NONE, M, false), // "FPGCLDC"
+    KnownCookie::row(1928, 7, 126, 267, 146, NONE, M, false), // "FPGCLGB"
+    KnownCookie::row(1935, 6, 124, 849, 157, NONE, F, false), // "FPGSID"
+    KnownCookie::row(1941, 4, 127, 512, 166, NONE, A, false), // "FPID"
+    KnownCookie::row(1945, 4, 127, 775, 166, NONE, A, false), // "FPLC"
+    KnownCookie::row(1949, 7, 238, 843, 6, NONE, F, false), // "FPtrust"
+    KnownCookie::row(1956, 7, 254, 253, 166, NONE, F, false), // "FedAuth"
+    KnownCookie::row(1963, 9, 242, 753, 157, NONE, A, false), // "FocusTime"
+    KnownCookie::row(1972, 14, 321, 1706, 166, NONE, F, false), // "ForceFlashSite"
+    KnownCookie::row(1986, 16, 208, 1297, 2, NONE, F, false), // "FunctionalCookie"
+    KnownCookie::row(2002, 10, 127, 185, 17, NONE, F, false), // "GA_OPT_OUT"
+    KnownCookie::row(2012, 4, 124, 1003, 157, NONE, F, false), // "GCLB"
+    KnownCookie::row(2016, 3, 14, 67, 6, NONE, M, false), // "GCM"
+    KnownCookie::row(2019, 21, 125, 325, 166, NONE, M, false), // "GED_PLAYLIST_ACTIVITY"
+    KnownCookie::row(2040, 7, 124, 1025, 15, NONE, M, false), // "GN_PREF"
+    KnownCookie::row(2047, 3, 334, 495, 6, NONE, M, false), // "GPS"
+    KnownCookie::row(2050, 13, 135, 1014, 117, NONE, M, true), // "GRV_BHV_BRND_"
+    KnownCookie::row(2064, 12, 135, 1158, 117, NONE, M, true), // "GRV_BHV_DATE"
+    KnownCookie::row(2077, 13, 135, 1206, 117, NONE, M, true), // "GRV_BHV_IDCAT"
+    KnownCookie::row(2091, 12, 135, 1182, 117, NONE, M, true), // "GRV_BHV_IDCC"
+    KnownCookie::row(2104, 11, 135, 1161, 117, NONE, M, true), // "GRV_BHV_SKU"
+    KnownCookie::row(2116, 11, 135, 1183, 117, NONE, M, true), // "GRV_BHV_UID"
+    KnownCookie::row(2128, 7, 135, 1183, 79, NONE, M, false), // "GRV_IDU"
+    KnownCookie::row(2135, 10, 135, 1188, 117, NONE, M, false), // "GRV_google"
+    KnownCookie::row(2145, 5, 251, 562, 166, NONE, F, true), // "GSLM_"
+    KnownCookie::row(2151, 3, 330, 1023, 15, NONE, M, false), // "GUC"
+    KnownCookie::row(2154, 12, 124, 264, 166, NONE, F, false), // "G_AUTHUSER_H"
+    KnownCookie::row(2166, 4, 122, 103, 38, NONE, A, false), // "Gdyn"
+    KnownCookie::row(2170, 5, 319, 1205, 166, NONE, A, false), // "GeoIP"
+    KnownCookie::row(2175, 19, 101, 1611, 166, NONE, M, false), // "GoogleAdServingTest"
+    KnownCookie::row(2194, 7, 65, 940, 157, NONE, F, false), // "HAAPPLB"
+    KnownCookie::row(2201, 7, 65, 940, 157, NONE, F, false), // "HACIVIC"
+    KnownCookie::row(2208, 9, 65, 940, 157, NONE, F, false), // "HACIVICLB"
+    KnownCookie::row(2217, 7, 269, 1306, 157, NONE, M, false), // "HAPLB3A"
+    KnownCookie::row(2224, 7, 269, 1670, 78, NONE, M, false), // "HAPLB5S"
+    KnownCookie::row(2231, 6, 269, 600, 166, NONE, M, true), // "HAPLB8"
+    KnownCookie::row(2238, 9, 41, 1619, 15, NONE, A, false), // "HMACCOUNT"
+    KnownCookie::row(2247, 4, 124, 224, 65, NONE, M, false), // "HSID"
+    KnownCookie::row(2251, 8, 41, 486, 166, NONE, A, false), // "Hm_lpvt_"
+    KnownCookie::row(2259, 7, 41, 485, 15, NONE, A, false), // "Hm_lvt_"
+    KnownCookie::row(2266, 15, 254, 239, 9, NONE, S, false), // "Host-ERIC_PROD-"
+    KnownCookie::row(2281, 2, 101, 990, 62, NONE, M, false), // "ID"
+    KnownCookie::row(2283, 3, 101, 990, 65, NONE, M, false), // "IDE"
+    KnownCookie::row(2286, 6, 330, 305, 15, NONE, M, false), // "IDSYNC"
+    KnownCookie::row(2292, 5, 206, 1305, 111, NONE, M, false), // "IMRID"
+    KnownCookie::row(2297, 17, 146, 941, 157, NONE, S, false), // "INDEED_CSRF_TOKEN"
+    KnownCookie::row(2314, 13, 199, 519, 166, NONE, F, false), // "INGRESSCOOKIE"
+    KnownCookie::row(2327, 4, 168, 961, 65, NONE, M, false), // "IRLD"
+    KnownCookie::row(2331, 7, 211, 382, 157, NONE, F, false), // "JSESSIO"
+    KnownCookie::row(2338, 10, 153, 383, 166, NONE, F, true), // "JSESSIONID"
+    KnownCookie::row(2349, 13, 238, 477, 147, NONE, M, false), // "KADUSERCOOKIE"
+    KnownCookie::row(2362, 4, 238, 1347, 96, NONE, M, false), // "KCCH"
+    KnownCookie::row(2366, 13, 160, 371, 166, NONE, F, false), // "KC_AUTH_STATE"
+    KnownCookie::row(2379, 10, 160, 370, 166, NONE, F, false), // "KC_RESTART"
+    KnownCookie::row(2389, 8, 160, 370, 166, NONE, F, false), // "KC_START"
+    KnownCookie::row(2397, 16, 160, 1710, 166, NONE, F, false), // "KC_STATE_CHECKER"
+    KnownCookie::row(2413, 17, 160, 293, 166, NONE, F, false), // "KEYCLOAK_IDENTITY"
+    KnownCookie::row(2430, 15, 160, 398, 166, NONE, F, false), // "KEYCLOAK_LOCALE"
+    KnownCookie::row(2445, 20, 160, 370, 15, NONE, F, false), // "KEYCLOAK_REMEMBER_ME"
+    KnownCookie::row(2465, 16, 160, 292, 166, NONE, F, false), // "KEYCLOAK_SESSION"
+    KnownCookie::row(2481, 11, 238, 498, 78, NONE, M, true), // "KRTBCOOKIE_"
+    KnownCookie::row(2493, 11, 238, 1698, 147, NONE, F, false), // "KTPCACOOKIE"
+    KnownCookie::row(2504, 8, 158, 836, 15, NONE, M, false), // "KelkooID"
+    KnownCookie::row(2512, 11, 49, 275, 123, NONE, F, false), // "KievRPSAuth"
+    KnownCookie::row(2523, 7, 161, 182, 15, NONE, F, false), // "Kiyohnl"
+    KnownCookie::row(2530, 4, 224, 1273, 46, NONE, F, false), // "LANG"
+    KnownCookie::row(2534, 12, 224, 1277, 6, NONE, F, false), // "LANG_CHANGED"
+    KnownCookie::row(2546, 10, 334, 1080, 65, NONE, F, false), // "LOGIN_INFO"
+    KnownCookie::row(2556, 4, 124, 1025, 130, NONE, M, false), // "LSID"
+    KnownCookie::row(2560, 5, 124, 864, 15, NONE, F, false), // "LSOLH"
+    KnownCookie::row(2565, 3, 49, 205, 152, NONE, F, false), // "MC0"
+    KnownCookie::row(2568, 3, 49, 311, 15, NONE, M, false), // "MC1"
+    KnownCookie::row(2571, 2, 49, 46, 152, NONE, M, false), // "MH"
+    KnownCookie::row(2573, 14, 293, 1428, 84, NONE, M, false), // "MONITOR_WEB_ID"
+    KnownCookie::row(2587, 2, 49, 1513, 130, NONE, M, false), // "MR"
+    KnownCookie::row(2589, 7, 120, 1667, 10, NONE, M, false), // "MRM_UID"
+    KnownCookie::row(2596, 3, 49, 304, 152, NONE, F, false), // "MS0"
+    KnownCookie::row(2599, 5, 49, 311, 15, NONE, M, false), // "MSFPC"
+    KnownCookie::row(2604, 10, 49, 275, 123, NONE, F, false), // "MSNRPSAuth"
+    KnownCookie::row(2614, 3, 193, 835, 5, NONE, F, true), // "MSO"
+    KnownCookie::row(2618, 7, 49, 275, 123, NONE, F, false), // "MSPAuth"
+    KnownCookie::row(2625, 7, 49, 275, 123, NONE, F, false), // "MSPProf"
+    KnownCookie::row(2632, 5, 49, 1222, 15, NONE, M, false), // "MSPTC"
+    KnownCookie::row(2637, 4, 49, 311, 15, NONE, M, false), // "MUID"
+    KnownCookie::row(2641, 5, 49, 311, 15, NONE, M, false), // "MUIDB"
+    KnownCookie::row(2646, 38, 193, 1629, 15, NONE, A, false), // "MicrosoftApplicationsTelemetryDeviceId"
+    KnownCookie::row(2684, 3, 49, 121, 15, NONE, M, false), // "NAP"
+    KnownCookie::row(2687, 11, 202, 791, 157, NONE, F, false), // "NEXT_LOCALE"
+    KnownCookie::row(2698, 3, 124, 1303, 15, NONE, M, false), // "NID"
+    KnownCookie::row(2701, 16, 346, 255, 166, NONE, F, false), // "NOPCOMMERCE.AUTH"
+    KnownCookie::row(2717, 3, 135, 1181, 117, NONE, M, true), // "NPA"
+    KnownCookie::row(2721, 4, 64, 1218, 32, NONE, F, true), // "NSC_"
+    KnownCookie::row(2726, 17, 319, 1151, 7, NONE, A, false), // "NetWorkProbeLimit"
+    KnownCookie::row(2743, 12, 346, 195, 10, NONE, F, false), // "Nop.customer"
+    KnownCookie::row(2755, 34, 346, 483, 19, NONE, F, false), // "NopCommerce.RecentlyViewedProducts"
+    KnownCookie::row(2789, 5, 347, 1506, 157, NONE, M, true), // "OAGEO"
+    KnownCookie::row(2795, 4, 347, 955, 15, NONE, M, false), // "OAID"
+    KnownCookie::row(2799, 3, 130, 945, 62, NONE, M, false), // "OGP"
+    KnownCookie::row(2802, 4, 130, 760, 10, NONE, M, false), // "OGPC"
+    KnownCookie::row(2806, 3, 49, 952, 84, NONE, M, false), // "OID"
+    KnownCookie::row(2809, 4, 49, 952, 84, NONE, M, false), // "OIDI"
+    KnownCookie::row(2813, 4, 49, 952, 84, NONE, M, false), // "OIDR"
+    KnownCookie::row(2817, 12, 211, 552, 157, NONE, F, true), // "ORA_WWV_APP_"
+    KnownCookie::row(2830, 4, 124, 1025, 130, NONE, M, false), // "OSID"
+    KnownCookie::row(2834, 3, 330, 1023, 15, NONE, M, false), // "OTH"
+    KnownCookie::row(2837, 3, 124, 30, 49, NONE, M, false), // "OTZ"
+    KnownCookie::row(2840, 26, 208, 900, 107, NONE, F, false), // "OneTrustWPCCPAGoogleOptOut"
+    KnownCookie::row(2866, 21, 208, 910, 15, NONE, F, false), // "OptanonAlertBoxClosed"
+    KnownCookie::row(2887, 14, 208, 911, 15, NONE, F, false), // "OptanonConsent"
+    KnownCookie::row(2901, 14, 208, 911, 15, NONE, F, false), // "OptanonControl"
+    KnownCookie::row(2915, 11, 132, 267, 87, NONE, M, false), // "PAIDCONTENT"
+    KnownCookie::row(2926, 9, 216, 151, 159, NONE, F, false), // "PHPSESSID"
+    KnownCookie::row(2935, 3, 74, 77, 15, NONE, M, false), // "PID"
+    KnownCookie::row(2938, 10, 168, 1415, 157, NONE, F, false), // "PLAY_FLASH"
+    KnownCookie::row(2948, 9, 168, 1416, 157, NONE, F, false), // "PLAY_LANG"
+    KnownCookie::row(2957, 12, 168, 1417, 157, NONE, F, false), // "PLAY_SESSION"
+    KnownCookie::row(2969, 11, 230, 391, 166, NONE, F, false), // "PLESKSESSID"
+    KnownCookie::row(2980, 7, 238, 917, 6, NONE, F, false), // "PMDTSHR"
+    KnownCookie::row(2987, 9, 238, 828, 6, NONE, F, false), // "PMFREQ_ON"
+    KnownCookie::row(2996, 6, 49, 275, 123, NONE, F, false), // "PPAuth"
+    KnownCookie::row(3002, 4, 334, 1285, 25, NONE, F, false), // "PREF"
+    KnownCookie::row(3006, 8, 238, 498, 84, NONE, M, false), // "PUBMDCID"
+    KnownCookie::row(3014, 11, 238, 460, 147, NONE, M, false), // "PUBRETARGET"
+    KnownCookie::row(3025, 14, 238, 838, 84, NONE, F, false), // "PUBUIDSYNCUPFQ"
+    KnownCookie::row(3039, 2, 280, 1453, 15, NONE, F, true), // "P_"
+    KnownCookie::row(3042, 12, 242, 753, 157, NONE, A, false), // "PageReferrer"
+    KnownCookie::row(3054, 26, 198, 751, 10, NONE, A, true), // "Pastease.passive.activated"
+    KnownCookie::row(3081, 23, 198, 777, 10, NONE, A, true), // "Pastease.passive.chance"
+    KnownCookie::row(3105, 6, 264, 706, 38, NONE, F, false), // "Pdomid"
+    KnownCookie::row(3111, 6, 310, 1308, 9, NONE, F, false), // "Player"
+    KnownCookie::row(3117, 17, 254, 676, 15, NONE, F, false), // "PreferredLanguage"
+    KnownCookie::row(3134, 4, 238, 380, 89, NONE, M, false), // "PugT"
+    KnownCookie::row(3138, 3, 264, 35, 59, NONE, M, false), // "Pwb"
+    KnownCookie::row(3141, 4, 254, 1527, 166, NONE, F, false), // "QCQQ"
+    KnownCookie::row(3145, 30, 242, 379, 157, NONE, F, true), // "QSIPopUnder_PopUnderTarget_SI_"
+    KnownCookie::row(3176, 6, 242, 997, 157, NONE, F, false), // "QSI_CT"
+    KnownCookie::row(3182, 8, 242, 973, 157, NONE, F, false), // "QSI_DATA"
+    KnownCookie::row(3190, 18, 242, 1493, 157, NONE, A, false), // "QSI_HistorySession"
+    KnownCookie::row(3208, 28, 242, 772, 157, NONE, A, false), // "QSI_OptInIDsAndTargetOrigins"
+    KnownCookie::row(3236, 26, 242, 772, 157, NONE, A, false), // "QSI_OptInIDsAndWindowNames"
+    KnownCookie::row(3262, 23, 242, 980, 157, NONE, A, true), // "QSI_ReplaySession_Info_"
+    KnownCookie::row(3286, 29, 242, 1156, 157, NONE, F, true), // "QSI_ReplaySession_SampledOut_"
+    KnownCookie::row(3316, 28, 242, 1155, 157, NONE, F, true), // "QSI_ReplaySession_Throttled_"
+    KnownCookie::row(3345, 7, 242, 1539, 89, NONE, A, true), // "QSI_SI_"
+    KnownCookie::row(3353, 6, 242, 1671, 138, NONE, F, true), // "QSI_S_"
+    KnownCookie::row(3360, 17, 242, 1040, 157, NONE, A, true), // "QSI_TestSessions_"
+    KnownCookie::row(3378, 3, 242, 478, 130, NONE, F, false), // "QST"
+    KnownCookie::row(3381, 6, 280, 1665, 157, NONE, F, true), // "REPID_"
+    KnownCookie::row(3388, 3, 280, 1665, 157, NONE, F, true), // "RE_"
+    KnownCookie::row(3392, 3, 280, 235, 147, NONE, F, true), // "RP_"
+    KnownCookie::row(3396, 7, 254, 1430, 166, NONE, F, false), // "RRetURL"
+    KnownCookie::row(3403, 8, 254, 1454, 166, NONE, F, false), // "RRetURL2"
+    KnownCookie::row(3411, 2, 295, 1065, 113, NONE, F, false), // "RT"
+    KnownCookie::row(3413, 3, 101, 1402, 15, NONE, M, false), // "RUL"
+    KnownCookie::row(3416, 16, 40, 947, 166, NONE, F, false), // "RpsContextCookie"
+    KnownCookie::row(3432, 2, 341, 106, 123, NONE, A, false), // "S1"
+    KnownCookie::row(3434, 5, 251, 881, 33, NONE, F, true), // "SAML_"
+    KnownCookie::row(3440, 7, 124, 224, 65, NONE, M, false), // "SAPISID"
+    KnownCookie::row(3447, 3, 263, 1183, 85, NONE, M, false), // "SCM"
+    KnownCookie::row(3450, 6, 263, 1183, 85, NONE, M, false), // "SCMaps"
+    KnownCookie::row(3456, 4, 263, 1183, 85, NONE, M, false), // "SCMg"
+    KnownCookie::row(3460, 6, 263, 1183, 85, NONE, M, false), // "SCMinf"
+    KnownCookie::row(3466, 4, 263, 1183, 85, NONE, M, false), // "SCMo"
+    KnownCookie::row(3470, 8, 263, 1183, 85, NONE, M, false), // "SCMsovrn"
+    KnownCookie::row(3478, 15, 124, 538, 166, NONE, F, false), // "SEARCH_SAMESITE"
+    KnownCookie::row(3493, 8, 137, 416, 166, NONE, F, false), // "SERVERID"
+    KnownCookie::row(3501, 6, 351, 500, 50, NONE, M, false), // "SEUNCY"
+    KnownCookie::row(3507, 3, 124, 224, 65, NONE, M, false), // "SID"
+    KnownCookie::row(3510, 5, 124, 224, 65, NONE, M, false), // "SIDCC"
+    KnownCookie::row(3515, 8, 242, 721, 157, NONE, A, false), // "SISessID"
+    KnownCookie::row(3523, 2, 193, 1312, 166, NONE, A, false), // "SM"
+    KnownCookie::row(3525, 4, 124, 1625, 166, NONE, F, false), // "SMSV"
+    KnownCookie::row(3529, 4, 124, 1025, 130, NONE, M, false), // "SNID"
+    KnownCookie::row(3533, 5, 121, 456, 89, NONE, F, false), // "SNLB2"
+    KnownCookie::row(3538, 4, 124, 617, 38, NONE, F, false), // "SOCS"
+    KnownCookie::row(3542, 5, 238, 1204, 89, NONE, M, false), // "SPugT"
+    KnownCookie::row(3547, 2, 14, 1380, 6, NONE, M, true), // "SR"
+    KnownCookie::row(3550, 5, 49, 76, 15, 367, F, false), // "SRM_B"
+    KnownCookie::row(3555, 4, 124, 224, 65, NONE, M, false), // "SSID"
+    KnownCookie::row(3559, 4, 260, 356, 65, NONE, F, false), // "SSLB"
+    KnownCookie::row(3563, 4, 260, 1422, 15, NONE, F, false), // "SSPV"
+    KnownCookie::row(3567, 4, 17, 1183, 157, NONE, M, false), // "SSPZ"
+    KnownCookie::row(3571, 11, 321, 348, 166, NONE, F, false), // "SSR-caching"
+    KnownCookie::row(3582, 4, 260, 651, 15, NONE, F, false), // "SSRT"
+    KnownCookie::row(3586, 4, 260, 14, 15, NONE, F, false), // "SSSC"
+    KnownCookie::row(3590, 5, 254, 1684, 166, NONE, F, false), // "SUCSP"
+    KnownCookie::row(3595, 5, 254, 1685, 166, NONE, F, false), // "SUPRM"
+    KnownCookie::row(3600, 12, 238, 766, 69, NONE, M, false), // "SYNCUPPIX_ON"
+    KnownCookie::row(3612, 10, 242, 753, 157, NONE, A, false), // "SearchTerm"
+    KnownCookie::row(3622, 6, 259, 1482, 40, NONE, F, false), // "Secret"
+    KnownCookie::row(3628, 10, 124, 555, 38, NONE, F, false), // "Secure-YEC"
+    KnownCookie::row(3638, 16, 150, 492, 166, NONE, F, true), // "SecureSessionID-"
+    KnownCookie::row(3655, 19, 259, 1484, 65, NONE, F, false), // "Secure_customer_sig"
+    KnownCookie::row(3674, 10, 295, 868, 157, NONE, M, false), // "ServerPool"
+    KnownCookie::row(3684, 22, 254, 359, 157, NONE, F, false), // "SetupDomainProbePassed"
+    KnownCookie::row(3706, 12, 242, 1289, 157, NONE, F, false), // "Site History"
+    KnownCookie::row(3718, 12, 242, 753, 157, NONE, A, false), // "SiteReferrer"
+    KnownCookie::row(3730, 15, 265, 857, 15, NONE, M, false), // "SnapABugHistory"
+    KnownCookie::row(3745, 11, 265, 858, 15, NONE, M, false), // "SnapABugRef"
+    KnownCookie::row(3756, 17, 265, 616, 15, NONE, F, false), // "SnapABugUserAlias"
+    KnownCookie::row(3773, 13, 265, 856, 15, NONE, F, false), // "SnapABugVisit"
+    KnownCookie::row(3786, 7, 238, 393, 147, NONE, M, true), // "SyncRTB"
+    KnownCookie::row(3794, 6, 295, 1002, 24, NONE, M, false), // "TADCID"
+    KnownCookie::row(3800, 4, 124, 1073, 40, NONE, M, false), // "TAID"
+    KnownCookie::row(3804, 10, 295, 1302, 157, NONE, A, false), // "TAReturnTo"
+    KnownCookie::row(3814, 12, 295, 1202, 65, NONE, A, false), // "TATravelInfo"
+    KnownCookie::row(3826, 8, 295, 1202, 157, NONE, A, false), // "TAUnique"
+    KnownCookie::row(3834, 10, 75, 1647, 15, NONE, A, false), // "TCAUDIENCE"
+    KnownCookie::row(3844, 4, 75, 1694, 15, NONE, M, false), // "TCID"
+    KnownCookie::row(3848, 5, 75, 1568, 15, NONE, F, false), // "TCIPD"
+    KnownCookie::row(3853, 12, 75, 1633, 157, NONE, M, false), // "TCLANDINGURL"
+    KnownCookie::row(3865, 10, 75, 1519, 157, NONE, M, false), // "TCREDIRECT"
+    KnownCookie::row(3875, 16, 75, 1682, 166, NONE, M, false), // "TCREDIRECT_DEDUP"
+    KnownCookie::row(3891, 9, 75, 1507, 157, NONE, M, false), // "TCSESSION"
+    KnownCookie::row(3900, 24, 75, 711, 157, NONE, F, false), // "TC_CHECK_COOKIES_SUPPORT"
+    KnownCookie::row(3924, 9, 75, 1474, 112, NONE, F, false), // "TC_OUTPUT"
+    KnownCookie::row(3933, 20, 75, 1546, 112, NONE, F, false), // "TC_OUTPUT_categories"
+    KnownCookie::row(3953, 10, 75, 1474, 112, NONE, F, false), // "TC_PRIVACY"
+    KnownCookie::row(3963, 17, 75, 1546, 112, NONE, F, false), // "TC_PRIVACY_CENTER"
+    KnownCookie::row(3980, 5, 292, 496, 15, NONE, M, false), // "TDCPM"
+    KnownCookie::row(3985, 4, 292, 496, 15, NONE, M, false), // "TDID"
+    KnownCookie::row(3989, 3, 75, 1683, 157, NONE, M, false), // "TMS"
+    KnownCookie::row(3992, 3, 14, 1531, 40, NONE, M, false), // "TPC"
+    KnownCookie::row(3995, 4, 321, 1458, 166, NONE, F, true), // "TS01"
+    KnownCookie::row(4000, 4, 286, 852, 10, NONE, M, false), // "TXCD"
+    KnownCookie::row(4004, 8, 286, 852, 10, NONE, M, true), // "TXCSDMN_"
+    KnownCookie::row(4013, 16, 285, 1443, 62, NONE, M, false), // "TapAd_3WAY_SYNCS"
+    KnownCookie::row(4029, 9, 285, 1535, 62, NONE, M, false), // "TapAd_DID"
+    KnownCookie::row(4038, 8, 285, 1535, 62, NONE, M, false), // "TapAd_TS"
+    KnownCookie::row(4046, 18, 288, 1038, 166, NONE, F, false), // "TawkConnectionTime"
+    KnownCookie::row(4064, 10, 288, 426, 166, NONE, F, false), // "TawkCookie"
+    KnownCookie::row(4074, 12, 264, 708, 167, NONE, M, false), // "TestIfCookie"
+    KnownCookie::row(4086, 13, 264, 708, 38, NONE, M, false), // "TestIfCookieP"
+    KnownCookie::row(4099, 6, 166, 519, 1, NONE, F, false), // "TiPMix"
+    KnownCookie::row(4105, 7, 49, 491, 15, NONE, M, false), // "ToptOut"
+    KnownCookie::row(4112, 16, 282, 1679, 166, NONE, F, false), // "Typo3InstallTool"
+    KnownCookie::row(4128, 3, 74, 97, 65, NONE, M, false), // "UID"
+    KnownCookie::row(4131, 4, 74, 97, 65, NONE, M, false), // "UIDR"
+    KnownCookie::row(4135, 4, 238, 822, 6, NONE, M, false), // "USCC"
+    KnownCookie::row(4139, 4, 303, 1183, 15, NONE, M, false), // "UTID"
+    KnownCookie::row(4143, 8, 303, 1183, 15, NONE, M, false), // "UTID_ENC"
+    KnownCookie::row(4151, 4, 124, 1721, 128, NONE, M, false), // "UULE"
+    KnownCookie::row(4155, 7, 16, 167, 52, NONE, M, false), // "UserID1"
+    KnownCookie::row(4162, 16, 168, 758, 166, NONE, M, false), // "UserMatchHistory"
+    KnownCookie::row(4178, 3, 168, 290, 15, NONE, A, false), // "VID"
+    KnownCookie::row(4181, 18, 334, 1366, 50, NONE, M, false), // "VISITOR_INFO1_LIVE"
+    KnownCookie::row(4199, 24, 334, 1714, 52, NONE, M, false), // "VISITOR_PRIVACY_METADATA"
+    KnownCookie::row(4223, 8, 308, 1012, 121, NONE, F, true), // "VfAccess"
+    KnownCookie::row(4232, 9, 308, 1141, 15, NONE, F, false), // "VfRefresh"
+    KnownCookie::row(4241, 6, 308, 1150, 89, NONE, F, false), // "VfSess"
+    KnownCookie::row(4247, 13, 159, 351, 70, NONE, A, false), // "VisitorStatus"
+    KnownCookie::row(4260, 18, 40, 938, 157, NONE, F, false), // "VisitorStorageGuid"
+    KnownCookie::row(4278, 3, 75, 1570, 157, NONE, M, false), // "WID"
+    KnownCookie::row(4281, 5, 49, 275, 123, NONE, F, false), // "WLSSC"
+    KnownCookie::row(4286, 15, 319, 953, 166, NONE, A, false), // "WMF-Last-Access"
+    KnownCookie::row(4301, 7, 78, 315, 5, NONE, A, false), // "WRBlock"
+    KnownCookie::row(4308, 8, 78, 861, 157, NONE, A, false), // "WRIgnore"
+    KnownCookie::row(4316, 5, 78, 967, 5, NONE, A, false), // "WRUID"
+    KnownCookie::row(4321, 12, 254, 611, 6, NONE, F, false), // "WelcomePanel"
+    KnownCookie::row(4333, 4, 266, 959, 6, NONE, F, false), // "X-AB"
+    KnownCookie::row(4337, 13, 193, 994, 5, NONE, A, true), // "X-FD-FEATURES"
+    KnownCookie::row(4351, 9, 193, 995, 5, NONE, A, true), // "X-FD-Time"
+    KnownCookie::row(4361, 14, 178, 1711, 166, NONE, F, false), // "X-Magento-Vary"
+    KnownCookie::row(4375, 7, 220, 455, 166, NONE, F, false), // "X-PP-L7"
+    KnownCookie::row(4382, 12, 220, 867, 91, NONE, F, false), // "X-PP-SILOVER"
+    KnownCookie::row(4394, 11, 328, 1222, 115, NONE, M, false), // "XANDR_PANID"
+    KnownCookie::row(4405, 3, 74, 79, 15, NONE, M, false), // "XID"
+    KnownCookie::row(4408, 10, 0, 1211, 157, NONE, S, false), // "XSRF-TOKEN"
+    KnownCookie::row(4418, 3, 334, 501, 157, NONE, F, false), // "YSC"
+    KnownCookie::row(4421, 20, 335, 1045, 166, NONE, S, false), // "ZCAMPAIGN_CSRF_TOKEN"
+    KnownCookie::row(4441, 7, 336, 1030, 163, NONE, A, false), // "ZD-buid"
+    KnownCookie::row(4448, 23, 336, 321, 163, NONE, F, false), // "ZD-launcherLabelRemoved"
+    KnownCookie::row(4471, 11, 336, 1240, 163, NONE, F, false), // "ZD-settings"
+    KnownCookie::row(4482, 8, 336, 827, 163, NONE, F, false), // "ZD-store"
+    KnownCookie::row(4490, 7, 336, 1031, 68, NONE, A, false), // "ZD-suid"
+    KnownCookie::row(4497, 13, 336, 1216, 163, NONE, F, false), // "ZD-widgetOpen"
+    KnownCookie::row(4510, 11, 336, 1259, 60, NONE, F, false), // "ZD-zE_oauth"
+    KnownCookie::row(4521, 8, 29, 312, 107, NONE, A, false), // "_ALGOLIA"
+    KnownCookie::row(4529, 13, 43, 568, 98, NONE, M, true), // "_BEAMER_DATE_"
+    KnownCookie::row(4543, 22, 43, 885, 68, NONE, M, true), // "_BEAMER_FILTER_BY_URL_"
+    KnownCookie::row(4566, 20, 43, 567, 99, NONE, M, true), // "_BEAMER_FIRST_VISIT_"
+    KnownCookie::row(4587, 24, 43, 569, 98, NONE, M, true), // "_BEAMER_LAST_POST_SHOWN_"
+    KnownCookie::row(4612, 16, 43, 566, 98, NONE, M, true), // "_BEAMER_USER_ID_"
+    KnownCookie::row(4629, 17, 259, 1480, 65, NONE, A, false), // "_Brochure_session"
+    KnownCookie::row(4646, 5, 87, 1253, 5, NONE, A, false), // "_CEFT"
+    KnownCookie::row(4651, 7, 78, 1015, 5, NONE, A, false), // "_CT_RS_"
+    KnownCookie::row(4658, 11, 134, 266, 50, NONE, F, false), // "_GRECAPTCHA"
+    KnownCookie::row(4669, 5, 49, 41, 15, NONE, M, false), // "_HPVN"
+    KnownCookie::row(4674, 7, 254, 332, 6, NONE, F, true), // "_KMPage"
+    KnownCookie::row(4682, 24, 254, 344, 166, NONE, F, true), // "_KnowledgePageDispatcher"
+    KnownCookie::row(4707, 20, 254, 338, 166, NONE, F, true), // "_KnowledgePageFilter"
+    KnownCookie::row(4728, 38, 254, 336, 166, 481, F, true), // "_KnowledgePageFilterArticleArticleType"
+    KnownCookie::row(4767, 40, 254, 340, 166, 481, F, true), // "_KnowledgePageFilterArticlePublishStatus"
+    KnownCookie::row(4808, 43, 254, 342, 166, 481, F, true), // "_KnowledgePageFilterArticleValidationStatus"
+    KnownCookie::row(4852, 28, 254, 339, 166, 481, F, true), // "_KnowledgePageFilterLanguage"
+    KnownCookie::row(4881, 38, 254, 337, 166, 481, F, true), // "_KnowledgePageFilterMyDraftArticleType"
+    KnownCookie::row(4920, 40, 254, 341, 166, 481, F, true), // "_KnowledgePageFilterMyDraftPublishStatus"
+    KnownCookie::row(4961, 43, 254, 343, 166, 481, F, true), // "_KnowledgePageFilterMyDraftValidationStatus"
+    KnownCookie::row(5005, 30, 254, 334, 166, NONE, F, true), // "_KnowledgePageSortFieldArticle"
+    KnownCookie::row(5036, 30, 254, 335, 166, NONE, F, true), // "_KnowledgePageSortFieldMyDraft"
+    KnownCookie::row(5067, 5, 49, 832, 15, NONE, M, false), // "_RwBf"
+    KnownCookie::row(5072, 18, 63, 159, 7, NONE, A, false), // "_SUPERFLY_nosample"
+    KnownCookie::row(5090, 12, 124, 533, 38, NONE, F, false), // "_Secure-ENID"
+    KnownCookie::row(5102, 11, 124, 1526, 38, NONE, F, false), // "_Secure-YEC"
+    KnownCookie::row(5113, 13, 75, 1640, 15, NONE, A, false), // "_TCCookieSync"
+    KnownCookie::row(5126, 3, 49, 952, 15, NONE, M, false), // "_UR"
+    KnownCookie::row(5129, 15, 40, 1133, 166, NONE, S, false), // "__AntiXsrfToken"
+    KnownCookie::row(5144, 9, 78, 1029, 5, NONE, A, false), // "__CT_Data"
+    KnownCookie::row(5153, 13, 124, 1625, 15, NONE, F, false), // "__Host-1PLSID"
+    KnownCookie::row(5166, 13, 124, 1625, 15, NONE, F, false), // "__Host-3PLSID"
+    KnownCookie::row(5179, 17, 254, 239, 157, NONE, F, true), // "__Host-ERIC_PROD-"
+    KnownCookie::row(5197, 11, 124, 1625, 15, NONE, F, false), // "__Host-GAPS"
+    KnownCookie::row(5208, 34, 123, 924, 57, NONE, F, false), // "__Host-gist_user_session_same_site"
+    KnownCookie::row(5242, 27, 204, 1557, 166, NONE, F, false), // "__Host-next-auth.csrf-token"
+    KnownCookie::row(5269, 29, 123, 924, 57, NONE, F, false), // "__Host-user_session_same_site"
+    KnownCookie::row(5298, 26, 193, 1329, 166, NONE, F, true), // "__RequestVerificationToken"
+    KnownCookie::row(5325, 17, 126, 701, 65, NONE, M, false), // "__Secure-1PAPISID"
+    KnownCookie::row(5342, 14, 126, 701, 65, NONE, M, false), // "__Secure-1PSID"
+    KnownCookie::row(5356, 16, 126, 701, 65, NONE, M, false), // "__Secure-1PSIDCC"
+    KnownCookie::row(5372, 16, 126, 701, 65, NONE, M, false), // "__Secure-1PSIDTS"
+    KnownCookie::row(5388, 17, 126, 472, 65, NONE, M, false), // "__Secure-3PAPISID"
+    KnownCookie::row(5405, 14, 126, 702, 65, NONE, M, false), // "__Secure-3PSID"
+    KnownCookie::row(5419, 16, 126, 701, 65, NONE, M, false), // "__Secure-3PSIDCC"
+    KnownCookie::row(5435, 16, 126, 701, 65, NONE, M, false), // "__Secure-3PSIDTS"
+    KnownCookie::row(5451, 13, 124, 1406, 29, NONE, F, false), // "__Secure-ENID"
+    KnownCookie::row(5464, 13, 124, 1025, 130, NONE, M, false), // "__Secure-OSID"
+    KnownCookie::row(5477, 18, 216, 151, 159, NONE, F, false), // "__Secure-PHPSESSID"
+    KnownCookie::row(5495, 22, 334, 501, 52, NONE, M, false), // "__Secure-ROLLOUT_TOKEN"
+    KnownCookie::row(5517, 13, 124, 381, 52, NONE, F, false), // "__Secure-YNID"
+    KnownCookie::row(5530, 13, 208, 915, 157, NONE, F, false), // "__Secure-fgpt"
+    KnownCookie::row(5543, 31, 204, 1638, 166, NONE, F, false), // "__Secure-next-auth.callback-url"
+    KnownCookie::row(5574, 8, 182, 1174, 52, NONE, A, false), // "___m_rec"
+    KnownCookie::row(5582, 9, 12, 696, 130, NONE, M, false), // "__adal_ca"
+    KnownCookie::row(5591, 9, 12, 1342, 138, NONE, M, false), // "__adal_cw"
+    KnownCookie::row(5600, 9, 12, 1386, 65, NONE, M, false), // "__adal_id"
+    KnownCookie::row(5609, 10, 12, 215, 166, NONE, M, false), // "__adal_ses"
+    KnownCookie::row(5619, 8, 18, 1670, 15, NONE, M, false), // "__adm_ui"
+    KnownCookie::row(5627, 10, 18, 1670, 15, NONE, M, false), // "__adm_uiex"
+    KnownCookie::row(5637, 12, 18, 1566, 120, NONE, M, false), // "__adm_usyncc"
+    KnownCookie::row(5649, 5, 297, 4, 15, NONE, A, false), // "__asc"
+    KnownCookie::row(5654, 5, 297, 1658, 15, NONE, A, false), // "__auc"
+    KnownCookie::row(5659, 5, 224, 1724, 15, NONE, F, false), // "__bid"
+    KnownCookie::row(5664, 7, 70, 75, 166, NONE, F, false), // "__cf_bm"
+    KnownCookie::row(5671, 8, 70, 717, 123, NONE, F, false), // "__cfduid"
+    KnownCookie::row(5679, 6, 70, 1702, 166, NONE, F, false), // "__cflb"
+    KnownCookie::row(5685, 8, 70, 1424, 166, NONE, F, false), // "__cfruid"
+    KnownCookie::row(5693, 7, 70, 554, 166, NONE, F, false), // "__cfseq"
+    KnownCookie::row(5700, 15, 69, 725, 166, NONE, F, false), // "__cfwaitingroom"
+    KnownCookie::row(5715, 21, 240, 678, 154, NONE, N, false), // "__cmpQQ_CookieConsent"
+    KnownCookie::row(5736, 17, 240, 936, 154, NONE, N, false), // "__cmpQQ_consentID"
+    KnownCookie::row(5753, 20, 240, 667, 154, NONE, N, false), // "__cmpQQ_usedCoookies"
+    KnownCookie::row(5773, 7, 77, 368, 15, NONE, F, false), // "__cmpcc"
+    KnownCookie::row(5780, 8, 77, 110, 15, NONE, F, true), // "__cmpccc"
+    KnownCookie::row(5789, 13, 77, 109, 15, NONE, F, true), // "__cmpccpausps"
+    KnownCookie::row(5803, 8, 77, 367, 15, NONE, F, false), // "__cmpccx"
+    KnownCookie::row(5811, 12, 77, 108, 15, NONE, F, true), // "__cmpconsent"
+    KnownCookie::row(5824, 8, 77, 410, 15, NONE, F, true), // "__cmpcpc"
+    KnownCookie::row(5833, 8, 77, 411, 15, NONE, F, true), // "__cmpcvc"
+    KnownCookie::row(5842, 8, 77, 368, 15, NONE, F, false), // "__cmpfcc"
+    KnownCookie::row(5850, 8, 77, 1, 15, NONE, F, true), // "__cmpiab"
+    KnownCookie::row(5859, 9, 77, 317, 15, NONE, F, false), // "__cmpiuid"
+    KnownCookie::row(5868, 7, 77, 1346, 15, NONE, F, false), // "__cmpld"
+    KnownCookie::row(5875, 8, 77, 363, 15, NONE, F, true), // "__cmpwel"
+    KnownCookie::row(5884, 6, 224, 963, 166, NONE, F, false), // "__code"
+    KnownCookie::row(5890, 16, 240, 632, 154, NONE, N, false), // "__cpmQQ_trackers"
+    KnownCookie::row(5906, 26, 240, 405, 154, NONE, N, false), // "__cpmQQ_trackers_timestamp"
+    KnownCookie::row(5932, 15, 72, 1435, 78, NONE, F, false), // "__editor_layout"
+    KnownCookie::row(5947, 5, 224, 1036, 89, NONE, F, false), // "__eea"
+    KnownCookie::row(5952, 5, 125, 986, 80, NONE, S, false), // "__eoi"
+    KnownCookie::row(5957, 15, 111, 241, 86, NONE, M, false), // "__exponea_etc__"
+    KnownCookie::row(5972, 17, 111, 241, 6, NONE, M, false), // "__exponea_time2__"
+    KnownCookie::row(5989, 6, 101, 944, 169, NONE, M, false), // "__gads"
+    KnownCookie::row(5995, 9, 122, 629, 38, NONE, A, false), // "__gfp_64b"
+    KnownCookie::row(6004, 11, 122, 505, 38, NONE, A, false), // "__gfp_s_64b"
+    KnownCookie::row(6015, 5, 125, 99, 38, NONE, M, false), // "__gpi"
+    KnownCookie::row(6020, 12, 125, 99, 38, NONE, M, false), // "__gpi_optout"
+    KnownCookie::row(6032, 6, 125, 475, 84, NONE, M, false), // "__gsas"
+    KnownCookie::row(6038, 20, 141, 1140, 130, NONE, F, false), // "__hs_cookie_cat_pref"
+    KnownCookie::row(6058, 17, 142, 790, 38, NONE, F, false), // "__hs_do_not_track"
+    KnownCookie::row(6075, 23, 141, 1208, 52, NONE, F, false), // "__hs_gpc_banner_dismiss"
+    KnownCookie::row(6098, 19, 142, 1135, 138, NONE, F, false), // "__hs_initial_opt_in"
+    KnownCookie::row(6117, 26, 141, 1209, 52, NONE, F, false), // "__hs_notify_banner_dismiss"
+    KnownCookie::row(6143, 12, 142, 957, 38, NONE, F, false), // "__hs_opt_out"
+    KnownCookie::row(6155, 7, 142, 929, 15, NONE, F, false), // "__hsmem"
+    KnownCookie::row(6162, 6, 142, 1213, 91, NONE, M, false), // "__hssc"
+    KnownCookie::row(6168, 7, 142, 1708, 166, NONE, M, false), // "__hssrc"
+    KnownCookie::row(6175, 6, 142, 740, 38, NONE, M, false), // "__hstc"
+    KnownCookie::row(6181, 5, 224, 724, 89, NONE, F, false), // "__idr"
+    KnownCookie::row(6186, 10, 147, 514, 157, NONE, A, false), // "__insp_dct"
+    KnownCookie::row(6196, 17, 147, 365, 15, NONE, A, false), // "__insp_norec_sess"
+    KnownCookie::row(6213, 9, 147, 799, 152, NONE, A, false), // "__insp_nv"
+    KnownCookie::row(6222, 10, 147, 815, 152, NONE, A, false), // "__insp_pad"
+    KnownCookie::row(6232, 10, 147, 732, 152, NONE, A, false), // "__insp_ref"
+    KnownCookie::row(6242, 11, 147, 801, 152, NONE, A, false), // "__insp_scpt"
+    KnownCookie::row(6253, 10, 147, 810, 152, NONE, A, false), // "__insp_sid"
+    KnownCookie::row(6263, 11, 147, 365, 15, NONE, A, false), // "__insp_slim"
+    KnownCookie::row(6274, 14, 147, 365, 15, NONE, A, false), // "__insp_targlpt"
+    KnownCookie::row(6288, 14, 147, 365, 15, NONE, A, false), // "__insp_targlpu"
+    KnownCookie::row(6302, 10, 147, 809, 15, NONE, A, false), // "__insp_uid"
+    KnownCookie::row(6312, 10, 147, 802, 152, NONE, A, false), // "__insp_wid"
+    KnownCookie::row(6322, 8, 162, 1700, 65, NONE, M, false), // "__kla_id"
+    KnownCookie::row(6330, 9, 174, 616, 86, NONE, F, false), // "__lc2_cid"
+    KnownCookie::row(6339, 9, 174, 616, 86, NONE, F, false), // "__lc2_cst"
+    KnownCookie::row(6348, 8, 174, 436, 86, NONE, F, false), // "__lc_cid"
+    KnownCookie::row(6356, 8, 174, 436, 86, NONE, F, false), // "__lc_cst"
+    KnownCookie::row(6364, 10, 174, 1558, 86, NONE, F, false), // "__livechat"
+    KnownCookie::row(6374, 6, 177, 1369, 52, NONE, A, false), // "__lotl"
+    KnownCookie::row(6380, 6, 177, 1370, 52, NONE, A, false), // "__lotr"
+    KnownCookie::row(6386, 7, 203, 438, 162, NONE, F, true), // "__next_"
+    KnownCookie::row(6394, 5, 224, 1246, 89, NONE, A, false), // "__pat"
+    KnownCookie::row(6399, 5, 224, 1265, 89, NONE, F, false), // "__pid"
+    KnownCookie::row(6404, 5, 224, 1152, 89, NONE, F, false), // "__pil"
+    KnownCookie::row(6409, 5, 224, 1043, 65, NONE, F, false), // "__pls"
+    KnownCookie::row(6414, 7, 224, 1272, 147, NONE, F, false), // "__pnahc"
+    KnownCookie::row(6421, 5, 224, 1245, 6, NONE, A, false), // "__pvi"
+    KnownCookie::row(6426, 5, 243, 903, 15, NONE, M, false), // "__qca"
+    KnownCookie::row(6431, 6, 270, 1362, 65, NONE, F, false), // "__sqra"
+    KnownCookie::row(6437, 6, 270, 1362, 65, NONE, F, false), // "__sqrb"
+    KnownCookie::row(6443, 6, 270, 1362, 65, NONE, F, false), // "__sqrc"
+    KnownCookie::row(6449, 4, 258, 930, 91, NONE, M, false), // "__ss"
+    KnownCookie::row(6453, 13, 258, 807, 128, NONE, M, false), // "__ss_referrer"
+    KnownCookie::row(6466, 7, 258, 1311, 75, NONE, M, false), // "__ss_tk"
+    KnownCookie::row(6473, 6, 256, 726, 15, NONE, A, false), // "__stid"
+    KnownCookie::row(6479, 7, 256, 584, 24, NONE, M, false), // "__stidv"
+    KnownCookie::row(6486, 12, 278, 257, 15, NONE, F, false), // "__stripe_mid"
+    KnownCookie::row(6498, 12, 278, 257, 91, NONE, F, false), // "__stripe_sid"
+    KnownCookie::row(6510, 5, 224, 1018, 147, NONE, F, false), // "__tac"
+    KnownCookie::row(6515, 10, 288, 703, 24, NONE, F, false), // "__tawkuuid"
+    KnownCookie::row(6525, 5, 224, 996, 65, NONE, F, false), // "__tbc"
+    KnownCookie::row(6530, 8, 290, 1601, 15, NONE, F, false), // "__tlbcpv"
+    KnownCookie::row(6538, 8, 290, 1602, 15, NONE, F, true), // "__tltpl_"
+    KnownCookie::row(6547, 7, 290, 48, 15, NONE, F, false), // "__tluid"
+    KnownCookie::row(6554, 9, 31, 508, 15, NONE, M, false), // "__trf.src"
+    KnownCookie::row(6563, 6, 37, 727, 166, NONE, F, true), // "__txn_"
+    KnownCookie::row(6570, 8, 269, 101, 10, NONE, M, false), // "__uin_bw"
+    KnownCookie::row(6578, 8, 269, 764, 116, NONE, M, false), // "__uin_mm"
+    KnownCookie::row(6586, 8, 269, 1306, 105, NONE, M, false), // "__uin_rh"
+    KnownCookie::row(6594, 8, 269, 92, 6, NONE, M, false), // "__uir_bw"
+    KnownCookie::row(6602, 8, 269, 764, 40, NONE, M, false), // "__uir_mm"
+    KnownCookie::row(6610, 8, 269, 1306, 101, NONE, M, false), // "__uir_rh"
+    KnownCookie::row(6618, 5, 269, 1670, 78, NONE, M, false), // "__uis"
+    KnownCookie::row(6623, 4, 224, 1010, 65, NONE, F, false), // "__ut"
+    KnownCookie::row(6627, 6, 127, 297, 66, NONE, A, false), // "__utma"
+    KnownCookie::row(6633, 6, 127, 1547, 92, NONE, A, false), // "__utmb"
+    KnownCookie::row(6639, 6, 127, 1500, 152, NONE, A, false), // "__utmc"
+    KnownCookie::row(6645, 6, 127, 1585, 21, NONE, A, false), // "__utmt"
+    KnownCookie::row(6651, 6, 127, 123, 66, NONE, A, false), // "__utmv"
+    KnownCookie::row(6657, 6, 127, 1538, 51, NONE, A, false), // "__utmx"
+    KnownCookie::row(6663, 7, 127, 1536, 51, NONE, A, false), // "__utmxx"
+    KnownCookie::row(6670, 6, 127, 128, 131, NONE, A, false), // "__utmz"
+    KnownCookie::row(6676, 5, 224, 982, 65, NONE, F, false), // "__utp"
+    KnownCookie::row(6681, 8, 336, 780, 15, NONE, F, false), // "__zlcmid"
+    KnownCookie::row(6689, 12, 336, 1234, 15, NONE, F, false), // "__zlcprivacy"
+    KnownCookie::row(6701, 3, 259, 1479, 166, NONE, F, false), // "_ab"
+    KnownCookie::row(6704, 5, 28, 1013, 166, NONE, F, false), // "_abck"
+    KnownCookie::row(6709, 27, 336, 1282, 157, NONE, F, false), // "_answer_bot_service_session"
+    KnownCookie::row(6736, 4, 50, 845, 130, NONE, A, false), // "_bit"
+    KnownCookie::row(6740, 12, 183, 409, 15, NONE, A, false), // "_biz_ABTestA"
+    KnownCookie::row(6752, 11, 183, 1388, 15, NONE, A, false), // "_biz_EventA"
+    KnownCookie::row(6763, 11, 183, 7, 15, NONE, A, false), // "_biz_flagsA"
+    KnownCookie::row(6774, 7, 183, 13, 15, NONE, A, false), // "_biz_nA"
+    KnownCookie::row(6781, 13, 183, 715, 15, NONE, A, false), // "_biz_pendingA"
+    KnownCookie::row(6794, 7, 183, 1388, 15, NONE, A, false), // "_biz_su"
+    KnownCookie::row(6801, 8, 183, 1387, 15, NONE, A, false), // "_biz_uid"
+    KnownCookie::row(6809, 7, 176, 82, 76, NONE, M, false), // "_cc_aud"
+    KnownCookie::row(6816, 6, 176, 82, 166, NONE, M, false), // "_cc_cc"
+    KnownCookie::row(6822, 6, 176, 82, 166, NONE, M, false), // "_cc_dc"
+    KnownCookie::row(6828, 10, 176, 506, 166, NONE, M, false), // "_cc_domain"
+    KnownCookie::row(6838, 6, 176, 82, 76, NONE, M, false), // "_cc_id"
+    KnownCookie::row(6844, 7, 87, 1019, 12, NONE, A, false), // "_ce.cch"
+    KnownCookie::row(6851, 14, 87, 1264, 3, NONE, A, false), // "_ce.clock_data"
+    KnownCookie::row(6865, 15, 87, 1220, 3, NONE, A, false), // "_ce.clock_event"
+    KnownCookie::row(6880, 8, 87, 1060, 12, NONE, A, false), // "_ce.gtld"
+    KnownCookie::row(6888, 7, 87, 1293, 157, NONE, A, false), // "_ce.irv"
+    KnownCookie::row(6895, 5, 87, 1288, 15, NONE, A, false), // "_ce.s"
+    KnownCookie::row(6900, 5, 87, 1292, 5, NONE, A, false), // "_ceir"
+    KnownCookie::row(6905, 6, 87, 0, 100, NONE, A, false), // "_cer.v"
+    KnownCookie::row(6911, 7, 70, 728, 166, NONE, F, false), // "_cfuvid"
+    KnownCookie::row(6918, 10, 63, 161, 89, NONE, A, true), // "_chartbeat"
+    KnownCookie::row(6929, 4, 90, 1569, 6, NONE, M, false), // "_cio"
+    KnownCookie::row(6933, 10, 90, 1569, 15, NONE, M, false), // "_cioanonid"
+    KnownCookie::row(6943, 6, 90, 1569, 15, NONE, M, false), // "_cioid"
+    KnownCookie::row(6949, 5, 193, 871, 15, NONE, A, false), // "_clck"
+    KnownCookie::row(6954, 5, 193, 871, 166, NONE, A, false), // "_clsk"
+    KnownCookie::row(6959, 6, 259, 1452, 6, NONE, F, false), // "_cmp_a"
+    KnownCookie::row(6965, 7, 79, 934, 157, NONE, F, false), // "_conv_r"
+    KnownCookie::row(6972, 7, 79, 800, 6, NONE, F, false), // "_conv_s"
+    KnownCookie::row(6979, 7, 79, 1057, 130, NONE, F, false), // "_conv_v"
+    KnownCookie::row(6986, 8, 59, 1429, 84, NONE, F, false), // "_cq_duid"
+    KnownCookie::row(6994, 8, 59, 1045, 84, NONE, F, false), // "_cq_suid"
+    KnownCookie::row(7002, 9, 87, 1224, 157, NONE, M, false), // "_crazyegg"
+    KnownCookie::row(7011, 5, 78, 111, 38, NONE, A, false), // "_cs_c"
+    KnownCookie::row(7016, 9, 78, 1015, 157, NONE, A, false), // "_cs_cvars"
+    KnownCookie::row(7025, 9, 78, 233, 157, NONE, A, false), // "_cs_debug"
+    KnownCookie::row(7034, 6, 78, 1249, 89, NONE, A, false), // "_cs_ex"
+    KnownCookie::row(7040, 6, 78, 138, 38, NONE, A, false), // "_cs_id"
+    KnownCookie::row(7046, 9, 78, 237, 91, NONE, A, false), // "_cs_mk_aa"
+    KnownCookie::row(7055, 9, 78, 238, 91, NONE, A, false), // "_cs_mk_ga"
+    KnownCookie::row(7064, 10, 78, 1279, 38, NONE, A, false), // "_cs_optout"
+    KnownCookie::row(7074, 6, 78, 964, 15, NONE, A, false), // "_cs_rl"
+    KnownCookie::row(7080, 15, 78, 1390, 157, NONE, A, false), // "_cs_root-domain"
+    KnownCookie::row(7095, 5, 78, 440, 5, NONE, A, false), // "_cs_s"
+    KnownCookie::row(7100, 13, 78, 66, 153, NONE, A, false), // "_cs_same_site"
+    KnownCookie::row(7113, 7, 78, 183, 157, NONE, A, true), // "_cs_tld"
+    KnownCookie::row(7121, 5, 276, 1132, 166, NONE, S, false), // "_csrf"
+    KnownCookie::row(7126, 8, 238, 1262, 6, NONE, F, false), // "_curtime"
+    KnownCookie::row(7134, 31, 259, 1476, 89, NONE, F, false), // "_customer_account_shop_sessions"
+    KnownCookie::row(7165, 5, 192, 879, 15, NONE, M, false), // "_d2id"
+    KnownCookie::row(7170, 6, 239, 100, 157, NONE, M, false), // "_dbefe"
+    KnownCookie::row(7176, 8, 127, 1585, 9, NONE, A, true), // "_dc_gtm_"
+    KnownCookie::row(7185, 5, 124, 99, 115, NONE, M, false), // "_dcid"
+    KnownCookie::row(7190, 13, 226, 157, 15, NONE, M, false), // "_derived_epik"
+    KnownCookie::row(7203, 10, 123, 1198, 5, NONE, F, false), // "_device_id"
+    KnownCookie::row(7213, 11, 320, 954, 5, NONE, F, false), // "_distillery"
+    KnownCookie::row(7224, 3, 22, 1530, 94, NONE, M, false), // "_dp"
+    KnownCookie::row(7227, 8, 48, 1184, 65, NONE, M, true), // "_dsp_uid"
+    KnownCookie::row(7236, 19, 105, 984, 87, NONE, M, false), // "_dy_cs_cookie_items"
+    KnownCookie::row(7255, 20, 105, 984, 87, NONE, M, false), // "_dy_cs_storage_items"
+    KnownCookie::row(7275, 11, 105, 1291, 157, NONE, A, false), // "_dy_csc_ses"
+    KnownCookie::row(7286, 10, 105, 969, 87, NONE, A, false), // "_dy_df_geo"
+    KnownCookie::row(7296, 7, 105, 863, 87, NONE, A, false), // "_dy_geo"
+    KnownCookie::row(7303, 10, 105, 821, 157, NONE, F, false), // "_dy_lu_ses"
+    KnownCookie::row(7313, 16, 105, 978, 87, NONE, F, false), // "_dy_ses_load_seq"
+    KnownCookie::row(7329, 8, 105, 818, 5, NONE, F, false), // "_dy_soct"
+    KnownCookie::row(7337, 11, 105, 1294, 87, NONE, F, false), // "_dy_toffset"
+    KnownCookie::row(7348, 6, 105, 1215, 87, NONE, A, false), // "_dycmc"
+    KnownCookie::row(7354, 7, 105, 1146, 87, NONE, F, false), // "_dycnst"
+    KnownCookie::row(7361, 6, 105, 968, 87, NONE, A, false), // "_dycst"
+    KnownCookie::row(7367, 5, 105, 2, 87, NONE, F, false), // "_dyid"
+    KnownCookie::row(7372, 12, 105, 2, 5, NONE, F, false), // "_dyid_server"
+    KnownCookie::row(7384, 11, 105, 2, 157, NONE, F, false), // "_dyjsession"
+    KnownCookie::row(7395, 5, 226, 156, 15, NONE, M, false), // "_epik"
+    KnownCookie::row(7400, 7, 115, 468, 162, NONE, A, true), // "_fathom"
+    KnownCookie::row(7408, 4, 113, 1403, 65, NONE, M, false), // "_fbc"
+    KnownCookie::row(7412, 4, 113, 1403, 114, NONE, M, false), // "_fbp"
+    KnownCookie::row(7416, 8, 119, 1543, 15, NONE, F, false), // "_flowbox"
+    KnownCookie::row(7424, 12, 244, 53, 84, NONE, F, false), // "_form_fields"
+    KnownCookie::row(7436, 3, 127, 296, 65, NONE, A, false), // "_ga"
+    KnownCookie::row(7439, 4, 127, 296, 65, NONE, A, true), // "_ga_"
+    KnownCookie::row(7444, 5, 127, 130, 147, NONE, M, true), // "_gac_"
+    KnownCookie::row(7450, 8, 126, 267, 146, 730, M, true), // "_gac_gb_"
+    KnownCookie::row(7459, 6, 131, 1528, 147, NONE, F, false), // "_gaexp"
+    KnownCookie::row(7465, 9, 131, 184, 73, NONE, A, false), // "_gaexp_rc"
+    KnownCookie::row(7474, 5, 127, 1405, 94, NONE, A, false), // "_gali"
+    KnownCookie::row(7479, 4, 127, 1586, 9, NONE, A, true), // "_gat"
+    KnownCookie::row(7484, 10, 127, 1620, 7, 735, A, true), // "_gat_gtag_"
+    KnownCookie::row(7495, 8, 267, 32, 73, 735, F, false), // "_gat_pro"
+    KnownCookie::row(7503, 7, 124, 1404, 84, NONE, M, false), // "_gcl_au"
+    KnownCookie::row(7510, 7, 126, 267, 146, NONE, M, false), // "_gcl_aw"
+    KnownCookie::row(7517, 7, 124, 1404, 84, NONE, M, false), // "_gcl_dc"
+    KnownCookie::row(7524, 7, 126, 267, 146, NONE, M, false), // "_gcl_gb"
+    KnownCookie::row(7531, 7, 128, 267, 146, NONE, M, false), // "_gcl_gf"
+    KnownCookie::row(7538, 7, 126, 267, 146, NONE, M, false), // "_gcl_gs"
+    KnownCookie::row(7545, 7, 129, 267, 146, NONE, M, false), // "_gcl_ha"
+    KnownCookie::row(7552, 7, 123, 991, 57, NONE, F, false), // "_gh_ent"
+    KnownCookie::row(7559, 8, 123, 1715, 157, NONE, F, false), // "_gh_sess"
+    KnownCookie::row(7567, 4, 127, 298, 73, NONE, A, false), // "_gid"
+    KnownCookie::row(7571, 11, 251, 403, 33, NONE, M, true), // "_gigRefUid_"
+    KnownCookie::row(7583, 5, 251, 64, 33, NONE, M, true), // "_gig_"
+    KnownCookie::row(7589, 21, 251, 1574, 166, 749, F, false), // "_gig_APIProxy_enabled"
+    KnownCookie::row(7610, 10, 251, 406, 33, 749, M, false), // "_gig_email"
+    KnownCookie::row(7620, 8, 251, 402, 33, 749, M, false), // "_gig_llp"
+    KnownCookie::row(7628, 8, 251, 402, 33, 749, M, false), // "_gig_llu"
+    KnownCookie::row(7636, 7, 251, 420, 33, 749, F, false), // "_gig_lt"
+    KnownCookie::row(7643, 16, 251, 420, 33, 749, F, true), // "_gig_shareUI_cb_"
+    KnownCookie::row(7660, 20, 251, 401, 33, 749, M, false), // "_gig_shareUI_lastUID"
+    KnownCookie::row(7680, 21, 177, 320, 24, NONE, F, false), // "_global_lucky_opt_out"
+    KnownCookie::row(7701, 7, 275, 1410, 84, NONE, M, false), // "_gtmeec"
+    KnownCookie::row(7708, 5, 168, 1053, 147, NONE, M, false), // "_guid"
+    KnownCookie::row(7713, 20, 336, 1283, 157, NONE, F, false), // "_help_center_session"
+    KnownCookie::row(7733, 28, 139, 737, 91, NONE, F, false), // "_hjAbsoluteSessionInProgress"
+    KnownCookie::row(7761, 23, 139, 1239, 166, NONE, A, false), // "_hjCachedUserAttributes"
+    KnownCookie::row(7784, 22, 139, 283, 107, NONE, A, false), // "_hjClosedSurveyInvites"
+    KnownCookie::row(7806, 13, 139, 794, 157, NONE, F, false), // "_hjCookieTest"
+    KnownCookie::row(7819, 12, 139, 282, 107, NONE, A, false), // "_hjDonePolls"
+    KnownCookie::row(7831, 21, 139, 286, 107, NONE, A, false), // "_hjDoneTestersWidgets"
+    KnownCookie::row(7852, 12, 139, 737, 91, NONE, F, false), // "_hjFirstSeen"
+    KnownCookie::row(7864, 26, 139, 1232, 107, NONE, A, false), // "_hjHasCachedUserAttributes"
+    KnownCookie::row(7890, 27, 139, 926, 91, NONE, F, false), // "_hjIncludedInPageviewSample"
+    KnownCookie::row(7917, 19, 139, 288, 107, NONE, A, false), // "_hjIncludedInSample"
+    KnownCookie::row(7936, 26, 139, 925, 91, NONE, F, true), // "_hjIncludedInSessionSample"
+    KnownCookie::row(7963, 19, 139, 1020, 0, NONE, F, false), // "_hjLocalStorageTest"
+    KnownCookie::row(7982, 17, 139, 284, 107, NONE, A, false), // "_hjMinimizedPolls"
+    KnownCookie::row(7999, 26, 139, 285, 107, NONE, A, false), // "_hjMinimizedTestersWidgets"
+    KnownCookie::row(8025, 18, 139, 319, 166, NONE, F, false), // "_hjSessionRejected"
+    KnownCookie::row(8043, 17, 139, 6, 166, NONE, F, false), // "_hjSessionResumed"
+    KnownCookie::row(8060, 21, 139, 793, 157, NONE, F, false), // "_hjSessionStorageTest"
+    KnownCookie::row(8081, 18, 139, 65, 166, NONE, F, false), // "_hjSessionTooLarge"
+    KnownCookie::row(8099, 15, 139, 281, 107, NONE, F, true), // "_hjSessionUser_"
+    KnownCookie::row(8115, 11, 139, 5, 91, NONE, F, true), // "_hjSession_"
+    KnownCookie::row(8127, 23, 139, 928, 107, NONE, A, false), // "_hjShownFeedbackMessage"
+    KnownCookie::row(8150, 10, 139, 1703, 166, NONE, F, false), // "_hjTLDTest"
+    KnownCookie::row(8160, 20, 78, 601, 61, NONE, A, false), // "_hjUserAttrbutesHash"
+    KnownCookie::row(8180, 17, 78, 692, 164, NONE, A, false), // "_hjUserAttributes"
+    KnownCookie::row(8197, 21, 139, 1686, 166, NONE, F, false), // "_hjUserAttributesHash"
+    KnownCookie::row(8218, 25, 78, 602, 157, NONE, A, false), // "_hjasCachedUserAttributes"
+    KnownCookie::row(8243, 5, 139, 287, 107, NONE, A, false), // "_hjid"
+    KnownCookie::row(8248, 7, 139, 920, 166, NONE, F, false), // "_hjptid"
+    KnownCookie::row(8255, 8, 78, 1534, 157, NONE, A, false), // "_hp2_hld"
+    KnownCookie::row(8263, 7, 138, 604, 42, NONE, A, false), // "_hp2_id"
+    KnownCookie::row(8270, 14, 138, 604, 42, NONE, A, false), // "_hp2_ses_props"
+    KnownCookie::row(8284, 17, 78, 240, 38, NONE, A, true), // "_hp5_event_props."
+    KnownCookie::row(8302, 10, 78, 119, 38, NONE, A, true), // "_hp5_meta."
+    KnownCookie::row(8313, 8, 152, 1173, 15, NONE, F, true), // "_iub_cs-"
+    KnownCookie::row(8322, 6, 254, 496, 130, NONE, M, false), // "_kuid_"
+    KnownCookie::row(8328, 13, 259, 1352, 65, NONE, M, false), // "_landing_page"
+    KnownCookie::row(8341, 4, 20, 1236, 45, NONE, M, false), // "_lcc"
+    KnownCookie::row(8345, 4, 164, 407, 65, NONE, M, false), // "_lfa"
+    KnownCookie::row(8349, 6, 165, 768, 15, NONE, M, true), // "_li_id"
+    KnownCookie::row(8356, 7, 165, 768, 15, NONE, M, true), // "_li_ses"
+    KnownCookie::row(8364, 6, 171, 577, 10, NONE, M, false), // "_li_ss"
+    KnownCookie::row(8370, 8, 252, 763, 15, NONE, M, true), // "_ljtrtb_"
+    KnownCookie::row(8379, 6, 177, 347, 89, NONE, F, false), // "_lo_bn"
+    KnownCookie::row(8385, 7, 177, 294, 157, NONE, F, false), // "_lo_cid"
+    KnownCookie::row(8392, 7, 177, 572, 89, NONE, F, true), // "_lo_np_"
+    KnownCookie::row(8400, 7, 177, 295, 91, NONE, A, false), // "_lo_rid"
+    KnownCookie::row(8407, 7, 177, 1375, 65, NONE, A, false), // "_lo_uid"
+    KnownCookie::row(8414, 5, 177, 1351, 15, NONE, A, false), // "_lo_v"
+    KnownCookie::row(8419, 3, 182, 1175, 52, NONE, A, true), // "_lv"
+    KnownCookie::row(8423, 21, 180, 898, 15, NONE, M, false), // "_mailmunch_visitor_id"
+    KnownCookie::row(8444, 3, 313, 1492, 166, NONE, M, false), // "_mb"
+    KnownCookie::row(8447, 9, 208, 853, 139, NONE, M, false), // "_mkto_trk"
+    KnownCookie::row(8456, 5, 182, 1186, 52, NONE, A, false), // "_nrbi"
+    KnownCookie::row(8461, 5, 123, 987, 5, NONE, A, false), // "_octo"
+    KnownCookie::row(8466, 8, 210, 160, 6, NONE, M, false), // "_omappvp"
+    KnownCookie::row(8474, 8, 210, 160, 6, NONE, M, false), // "_omappvs"
+    KnownCookie::row(8482, 10, 131, 184, 73, NONE, A, false), // "_opt_awcid"
+    KnownCookie::row(8492, 10, 131, 184, 73, NONE, A, false), // "_opt_awgid"
+    KnownCookie::row(8502, 10, 131, 184, 73, NONE, A, false), // "_opt_awkid"
+    KnownCookie::row(8512, 10, 131, 184, 73, NONE, A, false), // "_opt_awmid"
+    KnownCookie::row(8522, 10, 131, 184, 23, NONE, A, false), // "_opt_expid"
+    KnownCookie::row(8532, 14, 259, 1352, 65, NONE, M, false), // "_orig_referrer"
+    KnownCookie::row(8546, 7, 217, 931, 38, NONE, M, false), // "_pangle"
+    KnownCookie::row(8553, 16, 218, 385, 91, NONE, F, false), // "_parsely_session"
+    KnownCookie::row(8569, 19, 218, 1719, 157, NONE, F, false), // "_parsely_slot_click"
+    KnownCookie::row(8588, 20, 218, 384, 32, NONE, F, false), // "_parsely_tpa_blocked"
+    KnownCookie::row(8608, 16, 218, 386, 38, NONE, F, false), // "_parsely_visitor"
+    KnownCookie::row(8624, 25, 235, 1072, 89, NONE, F, false), // "_pbjs_userid_consent_data"
+    KnownCookie::row(8649, 5, 224, 811, 38, NONE, F, false), // "_pcid"
+    KnownCookie::row(8654, 5, 224, 880, 38, NONE, F, false), // "_pctx"
+    KnownCookie::row(8659, 5, 224, 1011, 65, NONE, M, false), // "_pcus"
+    KnownCookie::row(8664, 11, 226, 497, 6, NONE, M, false), // "_pin_unauth"
+    KnownCookie::row(8675, 13, 226, 459, 102, NONE, F, false), // "_pinterest_cm"
+    KnownCookie::row(8688, 13, 226, 773, 15, NONE, M, false), // "_pinterest_ct"
+    KnownCookie::row(8701, 16, 226, 773, 15, NONE, M, false), // "_pinterest_ct_rt"
+    KnownCookie::row(8717, 16, 226, 1298, 166, NONE, M, false), // "_pinterest_ct_ua"
+    KnownCookie::row(8733, 15, 226, 1722, 166, NONE, F, false), // "_pinterest_sess"
+    KnownCookie::row(8748, 8, 184, 593, 86, NONE, A, false), // "_pk_cvar"
+    KnownCookie::row(8756, 7, 184, 594, 91, NONE, A, true), // "_pk_hsr"
+    KnownCookie::row(8764, 6, 184, 1627, 38, NONE, A, true), // "_pk_id"
+    KnownCookie::row(8771, 7, 227, 1596, 36, 840, A, true), // "_pk_id."
+    KnownCookie::row(8779, 7, 184, 1637, 130, NONE, A, true), // "_pk_ref"
+    KnownCookie::row(8787, 7, 184, 594, 91, NONE, A, true), // "_pk_ses"
+    KnownCookie::row(8795, 8, 227, 597, 91, 843, A, true), // "_pk_ses."
+    KnownCookie::row(8804, 14, 184, 154, 166, NONE, A, true), // "_pk_testcookie"
+    KnownCookie::row(8819, 5, 224, 816, 38, NONE, F, false), // "_pprv"
+    KnownCookie::row(8824, 14, 249, 563, 157, NONE, N, false), // "_rails_session"
+    KnownCookie::row(8838, 22, 244, 236, 5, NONE, M, false), // "_rd_experiment_version"
+    KnownCookie::row(8860, 20, 244, 542, 91, NONE, M, true), // "_rd_wa_first_session"
+    KnownCookie::row(8881, 9, 244, 540, 91, NONE, M, true), // "_rd_wa_id"
+    KnownCookie::row(8891, 13, 244, 609, 91, NONE, M, true), // "_rd_wa_ses_id"
+    KnownCookie::row(8905, 9, 244, 223, 130, NONE, M, false), // "_rdlps_pp"
+    KnownCookie::row(8914, 9, 247, 904, 147, NONE, M, false), // "_rdt_uuid"
+    KnownCookie::row(8923, 6, 244, 539, 5, NONE, M, false), // "_rdtrk"
+    KnownCookie::row(8929, 11, 226, 39, 6, NONE, M, false), // "_routing_id"
+    KnownCookie::row(8940, 7, 25, 1201, 89, NONE, F, false), // "_rp_uid"
+    KnownCookie::row(8947, 7, 1, 578, 15, NONE, M, false), // "_rxuuid"
+    KnownCookie::row(8954, 2, 259, 591, 65, NONE, A, false), // "_s"
+    KnownCookie::row(8956, 2, 182, 1176, 157, NONE, A, true), // "_s"
+    KnownCookie::row(8959, 5, 266, 1300, 6, 859, M, false), // "_schn"
+    KnownCookie::row(8964, 5, 266, 1556, 15, 859, M, false), // "_scid"
+    KnownCookie::row(8969, 7, 266, 577, 38, 859, M, false), // "_scid_r"
+    KnownCookie::row(8976, 26, 259, 1657, 87, 859, F, false), // "_secure_account_session_id"
+    KnownCookie::row(9002, 18, 259, 1486, 166, 859, F, false), // "_secure_session_id"
+    KnownCookie::row(9020, 16, 259, 251, 166, 859, F, false), // "_shopify_country"
+    KnownCookie::row(9036, 10, 259, 591, 157, 859, A, false), // "_shopify_d"
+    KnownCookie::row(9046, 18, 259, 125, 15, 859, F, false), // "_shopify_essential"
+    KnownCookie::row(9064, 19, 259, 122, 15, 859, F, true), // "_shopify_essential_"
+    KnownCookie::row(9084, 11, 259, 591, 65, 859, A, false), // "_shopify_fs"
+    KnownCookie::row(9095, 11, 259, 592, 157, 859, A, false), // "_shopify_ga"
+    KnownCookie::row(9106, 10, 259, 1452, 15, 859, F, false), // "_shopify_m"
+    KnownCookie::row(9116, 10, 259, 591, 65, 859, A, false), // "_shopify_s"
+    KnownCookie::row(9126, 13, 259, 590, 91, 859, A, false), // "_shopify_sa_p"
+    KnownCookie::row(9139, 13, 259, 590, 65, 859, M, false), // "_shopify_sa_t"
+    KnownCookie::row(9152, 11, 259, 1452, 91, 859, F, false), // "_shopify_tm"
+    KnownCookie::row(9163, 11, 259, 1452, 63, 859, F, false), // "_shopify_tw"
+    KnownCookie::row(9174, 10, 259, 1554, 65, 859, F, false), // "_shopify_u"
+    KnownCookie::row(9184, 13, 259, 591, 65, 859, A, false), // "_shopify_uniq"
+    KnownCookie::row(9197, 14, 259, 591, 65, 859, A, false), // "_shopify_visit"
+    KnownCookie::row(9211, 10, 259, 591, 65, 859, A, false), // "_shopify_y"
+    KnownCookie::row(9221, 4, 254, 302, 166, 859, F, true), // "_sid"
+    KnownCookie::row(9226, 8, 320, 143, 5, 859, F, false), // "_simplex"
+    KnownCookie::row(9234, 5, 262, 1330, 15, 859, A, false), // "_sn_a"
+    KnownCookie::row(9239, 5, 262, 808, 15, 859, M, false), // "_sn_m"
+    KnownCookie::row(9244, 5, 262, 1331, 15, 859, F, false), // "_sn_n"
+    KnownCookie::row(9249, 7, 268, 693, 65, 859, A, true), // "_sp_id."
+    KnownCookie::row(9257, 21, 244, 70, 157, 859, M, false), // "_sp_root_domain_test_"
+    KnownCookie::row(9278, 8, 268, 1564, 91, 859, A, true), // "_sp_ses."
+    KnownCookie::row(9287, 20, 244, 542, 91, 859, M, true), // "_sp_wa_first_session"
+    KnownCookie::row(9308, 9, 244, 540, 91, 859, M, true), // "_sp_wa_id"
+    KnownCookie::row(9318, 13, 244, 609, 91, 859, M, true), // "_sp_wa_ses_id"
+    KnownCookie::row(9332, 15, 280, 1322, 45, 859, F, false), // "_splunk_rum_sid"
+    KnownCookie::row(9347, 35, 254, 331, 6, 859, F, true), // "_spring_KmMlAnyoneDraftArticlesList"
+    KnownCookie::row(9383, 32, 254, 326, 6, 859, F, true), // "_spring_KmMlArchivedArticlesList"
+    KnownCookie::row(9416, 31, 254, 327, 6, 859, F, true), // "_spring_KmMlMyDraftArticlesList"
+    KnownCookie::row(9448, 35, 254, 328, 6, 859, F, true), // "_spring_KmMlMyDraftTranslationsList"
+    KnownCookie::row(9484, 33, 254, 329, 6, 859, F, true), // "_spring_KmMlPublishedArticlesList"
+    KnownCookie::row(9518, 37, 254, 330, 6, 859, F, true), // "_spring_KmMlPublishedTranslationsList"
+    KnownCookie::row(9556, 4, 294, 1316, 6, 859, M, false), // "_ssc"
+    KnownCookie::row(9560, 16, 48, 1185, 65, 859, M, true), // "_ssp_update_time"
+    KnownCookie::row(9577, 11, 227, 277, 107, 859, A, false), // "_stg_optout"
+    KnownCookie::row(9588, 13, 259, 1554, 9, 859, F, false), // "_storefront_u"
+    KnownCookie::row(9601, 10, 283, 1497, 91, NONE, F, false), // "_tb_sess_r"
+    KnownCookie::row(9611, 9, 283, 1499, 91, NONE, M, false), // "_tb_t_ppg"
+    KnownCookie::row(9620, 5, 20, 1235, 15, NONE, M, false), // "_tmae"
+    KnownCookie::row(9625, 17, 259, 1356, 65, NONE, M, false), // "_tracking_consent"
+    KnownCookie::row(9642, 17, 293, 1354, 110, NONE, M, false), // "_tt_enable_cookie"
+    KnownCookie::row(9659, 4, 293, 1354, 110, NONE, M, false), // "_ttp"
+    KnownCookie::row(9663, 13, 327, 916, 157, NONE, M, false), // "_twitter_sess"
+    KnownCookie::row(9676, 2, 49, 1358, 38, NONE, M, false), // "_u"
+    KnownCookie::row(9678, 7, 49, 939, 91, NONE, M, false), // "_uetsid"
+    KnownCookie::row(9685, 7, 49, 1317, 47, NONE, M, false), // "_uetvid"
+    KnownCookie::row(9692, 3, 182, 1207, 89, NONE, A, true), // "_ut"
+    KnownCookie::row(9696, 8, 306, 1691, 162, NONE, F, true), // "_vercel_"
+    KnownCookie::row(9705, 11, 308, 1194, 12, NONE, F, true), // "_vf_rd_test"
+    KnownCookie::row(9717, 4, 308, 1192, 15, NONE, A, false), // "_vfa"
+    KnownCookie::row(9721, 4, 308, 1190, 91, NONE, A, false), // "_vfb"
+    KnownCookie::row(9725, 4, 308, 1191, 129, NONE, A, false), // "_vfz"
+    KnownCookie::row(9729, 13, 311, 870, 26, NONE, F, true), // "_vis_opt_exp_"
+    KnownCookie::row(9743, 10, 311, 820, 26, NONE, F, false), // "_vis_opt_s"
+    KnownCookie::row(9753, 20, 311, 1326, 26, NONE, F, false), // "_vis_opt_test_cookie"
+    KnownCookie::row(9773, 7, 311, 85, 62, NONE, A, false), // "_vwo_ds"
+    KnownCookie::row(9780, 13, 311, 507, 166, NONE, A, false), // "_vwo_referrer"
+    KnownCookie::row(9793, 7, 311, 103, 6, NONE, A, false), // "_vwo_sn"
+    KnownCookie::row(9800, 8, 311, 992, 24, NONE, F, false), // "_vwo_ssm"
+    KnownCookie::row(9808, 9, 311, 1669, 15, NONE, F, false), // "_vwo_uuid"
+    KnownCookie::row(9817, 12, 311, 1669, 15, NONE, F, false), // "_vwo_uuid_v2"
+    KnownCookie::row(9829, 12, 316, 296, 65, NONE, A, false), // "_wepublishGa"
+    KnownCookie::row(9841, 16, 316, 299, 73, NONE, A, false), // "_wepublishGa_gid"
+    KnownCookie::row(9857, 8, 321, 1466, 84, NONE, F, false), // "_wixCIDX"
+    KnownCookie::row(9865, 17, 321, 1466, 166, NONE, F, false), // "_wix_browser_sess"
+    KnownCookie::row(9882, 2, 259, 591, 65, NONE, A, false), // "_y"
+    KnownCookie::row(9884, 5, 331, 84, 18, NONE, A, false), // "_yasc"
+    KnownCookie::row(9889, 5, 331, 546, 15, NONE, A, false), // "_ym_d"
+    KnownCookie::row(9894, 9, 331, 352, 166, NONE, F, false), // "_ym_debug"
+    KnownCookie::row(9903, 13, 331, 408, 6, NONE, F, false), // "_ym_hostIndex"
+    KnownCookie::row(9916, 8, 331, 211, 59, NONE, A, false), // "_ym_isad"
+    KnownCookie::row(9924, 19, 331, 71, 136, NONE, A, false), // "_ym_metrika_enabled"
+    KnownCookie::row(9943, 7, 331, 1445, 15, NONE, A, false), // "_ym_uid"
+    KnownCookie::row(9950, 11, 331, 31, 91, NONE, A, true), // "_ym_visorc_"
+    KnownCookie::row(9962, 35, 336, 981, 157, NONE, F, false), // "_zdsession_talk_embeddables_service"
+    KnownCookie::row(9997, 32, 336, 841, 147, NONE, A, false), // "_zdshared_user_session_analytics"
+    KnownCookie::row(10029, 22, 336, 1318, 157, NONE, F, false), // "_zendesk_authenticated"
+    KnownCookie::row(10051, 15, 336, 1228, 15, NONE, F, false), // "_zendesk_cookie"
+    KnownCookie::row(10066, 20, 336, 1243, 157, NONE, F, false), // "_zendesk_nps_session"
+    KnownCookie::row(10086, 16, 336, 1244, 140, NONE, F, false), // "_zendesk_session"
+    KnownCookie::row(10102, 23, 336, 971, 140, NONE, F, false), // "_zendesk_shared_session"
+    KnownCookie::row(10125, 13, 37, 1434, 166, NONE, S, false), // "a0_users:sess"
+    KnownCookie::row(10138, 17, 37, 1434, 166, NONE, S, false), // "a0_users:sess.sig"
+    KnownCookie::row(10155, 8, 106, 642, 157, NONE, F, false), // "a69k21bb"
+    KnownCookie::row(10163, 8, 22, 25, 10, NONE, M, false), // "aam_uuid"
+    KnownCookie::row(10171, 2, 201, 959, 15, NONE, M, false), // "ab"
+    KnownCookie::row(10173, 6, 57, 714, 160, NONE, F, false), // "ab._gd"
+    KnownCookie::row(10179, 9, 57, 1630, 160, NONE, F, false), // "ab.optOut"
+    KnownCookie::row(10188, 20, 57, 481, 160, NONE, A, true), // "ab.storage.deviceId."
+    KnownCookie::row(10209, 21, 57, 480, 157, NONE, A, true), // "ab.storage.sessionId."
+    KnownCookie::row(10231, 18, 57, 1540, 160, NONE, F, true), // "ab.storage.userId."
+    KnownCookie::row(10250, 5, 283, 698, 82, NONE, A, false), // "abLdr"
+    KnownCookie::row(10255, 5, 283, 699, 82, NONE, A, false), // "abMbl"
+    KnownCookie::row(10260, 11, 168, 228, 157, NONE, F, false), // "abiRedirect"
+    KnownCookie::row(10271, 11, 4, 374, 15, NONE, A, false), // "ablyft_exps"
+    KnownCookie::row(10282, 12, 4, 376, 15, NONE, A, false), // "ablyft_queue"
+    KnownCookie::row(10294, 23, 4, 377, 15, NONE, A, false), // "ablyft_tracking_consent"
+    KnownCookie::row(10317, 10, 4, 375, 15, NONE, A, false), // "ablyft_uvs"
+    KnownCookie::row(10327, 16, 125, 986, 91, NONE, S, false), // "aboutads_sessNNN"
+    KnownCookie::row(10343, 4, 168, 188, 52, NONE, F, false), // "ac_L"
+    KnownCookie::row(10347, 5, 168, 134, 52, NONE, F, false), // "ac_LD"
+    KnownCookie::row(10352, 18, 10, 850, 78, NONE, M, false), // "ac_enable_tracking"
+    KnownCookie::row(10370, 12, 13, 23, 89, NONE, M, false), // "acalltracker"
+    KnownCookie::row(10382, 18, 13, 1269, 91, NONE, M, false), // "acalltrackernumber"
+    KnownCookie::row(10400, 20, 13, 882, 136, NONE, A, false), // "acalltrackerreferrer"
+    KnownCookie::row(10420, 19, 13, 1242, 166, NONE, F, false), // "acalltrackersession"
+    KnownCookie::row(10439, 10, 254, 333, 166, NONE, F, false), // "activeView"
+    KnownCookie::row(10449, 17, 112, 1652, 59, NONE, F, true), // "active_template::"
+    KnownCookie::row(10467, 5, 31, 74, 56, NONE, M, false), // "ad-id"
+    KnownCookie::row(10472, 10, 31, 473, 123, NONE, M, false), // "ad-privacy"
+    KnownCookie::row(10482, 3, 228, 129, 38, NONE, M, false), // "ad2"
+    KnownCookie::row(10485, 25, 330, 1023, 15, NONE, M, false), // "adaptv_unique_user_cookie"
+    KnownCookie::row(10510, 7, 20, 1238, 15, NONE, M, false), // "adcloud"
+    KnownCookie::row(10517, 10, 15, 1699, 138, NONE, M, false), // "adform_uid"
+    KnownCookie::row(10527, 11, 14, 84, 89, NONE, M, false), // "adformfrpid"
+    KnownCookie::row(10538, 7, 15, 1372, 89, NONE, A, false), // "adhese2"
+    KnownCookie::row(10545, 14, 15, 1699, 138, NONE, M, false), // "adheseCustomer"
+    KnownCookie::row(10559, 4, 215, 901, 114, NONE, M, false), // "adrl"
+    KnownCookie::row(10563, 9, 327, 770, 65, NONE, M, false), // "ads_prefs"
+    KnownCookie::row(10572, 8, 330, 756, 15, NONE, M, false), // "adsrcvw1"
+    KnownCookie::row(10580, 5, 14, 1532, 138, NONE, M, false), // "adtrc"
+    KnownCookie::row(10585, 12, 24, 456, 130, NONE, M, false), // "advst_uid_11"
+    KnownCookie::row(10597, 6, 213, 771, 15, NONE, M, false), // "adx_ts"
+    KnownCookie::row(10603, 10, 26, 513, 72, NONE, A, false), // "ahoy_visit"
+    KnownCookie::row(10613, 12, 26, 513, 72, NONE, A, false), // "ahoy_visitor"
+    KnownCookie::row(10625, 10, 194, 1327, 157, NONE, F, false), // "ai_session"
+    KnownCookie::row(10635, 7, 194, 1328, 15, NONE, F, false), // "ai_user"
+    KnownCookie::row(10642, 16, 297, 1432, 15, NONE, A, false), // "ajs_anonymous_id"
+    KnownCookie::row(10658, 12, 297, 1353, 15, NONE, A, false), // "ajs_group_id"
+    KnownCookie::row(10670, 11, 297, 829, 15, NONE, A, false), // "ajs_user_id"
+    KnownCookie::row(10681, 7, 27, 172, 8, NONE, F, false), // "ak_bmsc"
+    KnownCookie::row(10688, 3, 113, 210, 89, NONE, M, false), // "aks"
+    KnownCookie::row(10691, 4, 113, 51, 91, NONE, M, false), // "aksb"
+    KnownCookie::row(10695, 23, 299, 985, 108, NONE, F, false), // "algoliasearch-client-js"
+    KnownCookie::row(10718, 7, 168, 1349, 71, NONE, F, false), // "all_u_b"
+    KnownCookie::row(10725, 8, 254, 1579, 148, NONE, F, false), // "alohaEpt"
+    KnownCookie::row(10733, 6, 19, 1063, 65, NONE, M, false), // "am-uid"
+    KnownCookie::row(10739, 9, 188, 464, 40, NONE, M, false), // "am_tokens"
+    KnownCookie::row(10748, 35, 188, 464, 40, NONE, M, false), // "am_tokens_invalidate-verizon-pushes"
+    KnownCookie::row(10783, 21, 33, 1723, 157, NONE, A, false), // "amplitude_cookie_test"
+    KnownCookie::row(10804, 12, 297, 761, 15, NONE, M, true), // "amplitude_id"
+    KnownCookie::row(10817, 13, 33, 345, 157, 1007, A, true), // "amplitude_id_"
+    KnownCookie::row(10831, 14, 33, 719, 157, NONE, A, true), // "amplitude_test"
+    KnownCookie::row(10846, 4, 34, 1004, 67, NONE, M, false), // "aniC"
+    KnownCookie::row(10850, 3, 328, 729, 147, NONE, M, false), // "anj"
+    KnownCookie::row(10853, 6, 67, 271, 157, NONE, F, true), // "apbct_"
+    KnownCookie::row(10860, 13, 67, 1046, 166, 1012, F, false), // "apbct_antibot"
+    KnownCookie::row(10873, 18, 67, 1726, 157, 1012, F, false), // "apbct_cookies_test"
+    KnownCookie::row(10891, 18, 254, 63, 15, NONE, M, false), // "apex__EmailAddress"
+    KnownCookie::row(10909, 10, 251, 746, 33, NONE, M, true), // "apiDomain_"
+    KnownCookie::row(10920, 9, 299, 1301, 109, NONE, F, false), // "api_token"
+    KnownCookie::row(10929, 5, 215, 901, 114, NONE, M, false), // "apnxs"
+    KnownCookie::row(10934, 7, 168, 1621, 157, NONE, F, false), // "appLang"
+    KnownCookie::row(10941, 7, 168, 1565, 157, NONE, F, false), // "appName"
+    KnownCookie::row(10948, 18, 123, 960, 121, NONE, F, false), // "app_manifest_token"
+    KnownCookie::row(10966, 6, 213, 1413, 15, NONE, M, false), // "app_ts"
+    KnownCookie::row(10972, 12, 15, 1699, 138, NONE, M, false), // "appnexus_uid"
+    KnownCookie::row(10984, 8, 101, 606, 155, NONE, M, false), // "ar_debug"
+    KnownCookie::row(10992, 6, 36, 88, 40, NONE, M, true), // "arcki2"
+    KnownCookie::row(10999, 13, 36, 465, 40, 1025, M, false), // "arcki2_adform"
+    KnownCookie::row(11012, 10, 36, 465, 40, 1025, M, false), // "arcki2_ddp"
+    KnownCookie::row(11022, 8, 22, 15, 166, NONE, F, false), // "at_check"
+    KnownCookie::row(11030, 11, 7, 412, 132, NONE, A, false), // "atidvisitor"
+    KnownCookie::row(11041, 19, 300, 830, 15, NONE, M, false), // "attribution_user_id"
+    KnownCookie::row(11060, 8, 7, 1693, 39, NONE, A, false), // "atuserid"
+    KnownCookie::row(11068, 8, 271, 700, 15, NONE, M, false), // "audience"
+    KnownCookie::row(11076, 5, 179, 570, 15, NONE, M, false), // "audit"
+    KnownCookie::row(11081, 7, 179, 1650, 15, NONE, M, false), // "audit_p"
+    KnownCookie::row(11088, 4, 11, 1061, 15, NONE, M, false), // "auid"
+    KnownCookie::row(11092, 3, 11, 1064, 15, NONE, M, false), // "aum"
+    KnownCookie::row(11095, 18, 254, 1672, 13, NONE, A, false), // "auraBrokenDefGraph"
+    KnownCookie::row(11113, 10, 299, 970, 157, NONE, F, false), // "auth-token"
+    KnownCookie::row(11123, 5, 37, 1572, 166, NONE, F, false), // "auth0"
+    KnownCookie::row(11128, 8, 37, 1553, 166, NONE, F, false), // "auth0-mf"
+    KnownCookie::row(11136, 15, 37, 245, 166, NONE, F, false), // "auth0-mf_compat"
+    KnownCookie::row(11151, 12, 37, 246, 166, NONE, F, false), // "auth0_compat"
+    KnownCookie::row(11163, 10, 327, 770, 65, NONE, M, false), // "auth_token"
+    KnownCookie::row(11173, 12, 254, 207, 134, NONE, F, false), // "autocomplete"
+    KnownCookie::row(11185, 6, 350, 289, 147, NONE, M, true), // "avcid-"
+    KnownCookie::row(11192, 20, 8, 1490, 166, NONE, F, false), // "aw_popup_viewed_page"
+    KnownCookie::row(11212, 14, 32, 43, 7, NONE, F, false), // "aws-csds-token"
+    KnownCookie::row(11226, 8, 32, 42, 5, NONE, F, false), // "aws-priv"
+    KnownCookie::row(11234, 21, 32, 1511, 5, NONE, A, false), // "aws-target-visitor-id"
+    KnownCookie::row(11255, 8, 32, 656, 157, NONE, F, false), // "aws_lang"
+    KnownCookie::row(11263, 19, 39, 413, 15, NONE, F, false), // "axeptio_all_vendors"
+    KnownCookie::row(11282, 26, 39, 414, 15, NONE, F, false), // "axeptio_authorized_vendors"
+    KnownCookie::row(11308, 15, 39, 158, 15, NONE, F, false), // "axeptio_cookies"
+    KnownCookie::row(11323, 5, 330, 1023, 15, NONE, M, false), // "axids"
+    KnownCookie::row(11328, 8, 106, 350, 157, NONE, F, false), // "b925d32c"
+    KnownCookie::row(11336, 8, 321, 1465, 91, NONE, F, false), // "bSession"
+    KnownCookie::row(11344, 16, 66, 1066, 15, NONE, M, false), // "barometric[cuid]"
+    KnownCookie::row(11360, 16, 66, 1196, 23, NONE, M, false), // "barometric[idfa]"
+    KnownCookie::row(11376, 15, 352, 1664, 157, NONE, F, false), // "bbcpsessionhash"
+    KnownCookie::row(11391, 14, 352, 669, 15, NONE, F, false), // "bblastactivity"
+    KnownCookie::row(11405, 11, 352, 670, 15, NONE, F, false), // "bblastvisit"
+    KnownCookie::row(11416, 22, 352, 1576, 15, NONE, F, false), // "bbnp_notices_displayed"
+    KnownCookie::row(11438, 10, 352, 1628, 160, NONE, F, false), // "bbpassword"
+    KnownCookie::row(11448, 13, 352, 1666, 157, NONE, F, false), // "bbsessionhash"
+    KnownCookie::row(11461, 20, 352, 1522, 160, NONE, F, false), // "bbsitebuilder_active"
+    KnownCookie::row(11481, 8, 352, 1636, 160, NONE, F, false), // "bbuserid"
+    KnownCookie::row(11489, 9, 53, 260, 15, NONE, M, false), // "bc_tstgrp"
+    KnownCookie::row(11498, 7, 168, 1408, 15, NONE, M, false), // "bcookie"
+    KnownCookie::row(11505, 6, 215, 1593, 84, NONE, M, false), // "bdswch"
+    KnownCookie::row(11511, 20, 282, 631, 166, NONE, F, false), // "be_lastLoginProvider"
+    KnownCookie::row(11531, 12, 282, 1561, 166, NONE, F, false), // "be_typo_user"
+    KnownCookie::row(11543, 18, 45, 825, 15, NONE, F, false), // "belco-anonymous-id"
+    KnownCookie::row(11561, 13, 45, 825, 15, NONE, F, false), // "belco-cookies"
+    KnownCookie::row(11574, 18, 339, 92, 24, NONE, M, false), // "betweendigital.com"
+    KnownCookie::row(11592, 2, 331, 88, 5, NONE, A, false), // "bh"
+    KnownCookie::row(11594, 4, 44, 869, 15, NONE, M, false), // "bito"
+    KnownCookie::row(11598, 12, 44, 854, 15, NONE, M, false), // "bitoIsSecure"
+    KnownCookie::row(11610, 4, 52, 502, 50, NONE, M, false), // "bkdc"
+    KnownCookie::row(11614, 4, 52, 1593, 50, NONE, M, false), // "bkpa"
+    KnownCookie::row(11618, 3, 52, 502, 50, NONE, M, false), // "bku"
+    KnownCookie::row(11621, 5, 27, 1397, 8, NONE, F, false), // "bm_sv"
+    KnownCookie::row(11626, 14, 55, 684, 15, NONE, F, false), // "borlabs-cookie"
+    KnownCookie::row(11640, 17, 56, 1147, 157, NONE, M, false), // "bounceClientVisit"
+    KnownCookie::row(11657, 5, 49, 435, 15, NONE, F, false), // "brcap"
+    KnownCookie::row(11662, 16, 58, 633, 89, NONE, F, false), // "browserupdateorg"
+    KnownCookie::row(11678, 5, 168, 1009, 65, NONE, M, false), // "brwsr"
+    KnownCookie::row(11683, 8, 168, 1408, 15, NONE, M, false), // "bscookie"
+    KnownCookie::row(11691, 4, 40, 948, 10, NONE, F, false), // "buid"
+    KnownCookie::row(11695, 1, 179, 487, 10, NONE, M, false), // "c"
+    KnownCookie::row(11696, 6, 73, 1697, 157, NONE, A, false), // "c-plan"
+    KnownCookie::row(11702, 10, 73, 1697, 157, NONE, A, false), // "c-referrer"
+    KnownCookie::row(11712, 8, 73, 1697, 157, NONE, A, false), // "c-signup"
+    KnownCookie::row(11720, 4, 224, 842, 38, NONE, M, false), // "cX_G"
+    KnownCookie::row(11724, 4, 224, 812, 38, NONE, A, false), // "cX_P"
+    KnownCookie::row(11728, 6, 113, 1478, 147, NONE, M, false), // "c_user"
+    KnownCookie::row(11734, 12, 254, 547, 166, NONE, F, false), // "caPanelState"
+    KnownCookie::row(11746, 12, 254, 579, 166, NONE, A, false), // "calViewState"
+    KnownCookie::row(11758, 8, 143, 89, 6, NONE, M, false), // "callback"
+    KnownCookie::row(11766, 8, 238, 919, 89, NONE, M, true), // "camfreq_"
+    KnownCookie::row(11775, 18, 113, 488, 89, NONE, M, false), // "campaign_click_url"
+    KnownCookie::row(11793, 20, 324, 1668, 15, NONE, A, false), // "camptix_client_stats"
+    KnownCookie::row(11813, 3, 15, 258, 89, NONE, M, true), // "cap"
+    KnownCookie::row(11817, 3, 143, 1593, 6, NONE, M, false), // "car"
+    KnownCookie::row(11820, 27, 259, 1482, 68, NONE, F, false), // "card_update_verification_id"
+    KnownCookie::row(11847, 13, 259, 564, 40, NONE, F, false), // "cart_currency"
+    KnownCookie::row(11860, 8, 259, 1488, 40, NONE, F, false), // "cart_sig"
+    KnownCookie::row(11868, 7, 259, 1482, 40, NONE, F, false), // "cart_ts"
+    KnownCookie::row(11875, 8, 259, 1488, 63, NONE, F, false), // "cart_ver"
+    KnownCookie::row(11883, 11, 85, 679, 157, NONE, F, false), // "cb-currency"
+    KnownCookie::row(11894, 3, 150, 493, 166, NONE, F, true), // "cc-"
+    KnownCookie::row(11898, 9, 83, 126, 15, NONE, M, false), // "ccec_user"
+    KnownCookie::row(11907, 7, 168, 1350, 68, NONE, F, false), // "ccookie"
+    KnownCookie::row(11914, 3, 338, 437, 166, NONE, M, false), // "cct"
+    KnownCookie::row(11917, 8, 87, 1225, 15, NONE, F, false), // "ce_login"
+    KnownCookie::row(11925, 6, 87, 1266, 157, NONE, F, false), // "ce_sid"
+    KnownCookie::row(11931, 14, 87, 1226, 15, NONE, F, false), // "ce_signup_flow"
+    KnownCookie::row(11945, 17, 87, 1227, 15, NONE, M, false), // "ce_signup_partner"
+    KnownCookie::row(11962, 23, 87, 1035, 73, NONE, A, false), // "ce_successful_csp_check"
+    KnownCookie::row(11985, 4, 87, 1254, 15, NONE, F, false), // "ceac"
+    KnownCookie::row(11989, 4, 87, 1256, 10, NONE, F, false), // "cean"
+    KnownCookie::row(11993, 10, 87, 1258, 10, NONE, F, false), // "cean_assoc"
+    KnownCookie::row(12003, 4, 87, 1199, 157, NONE, A, false), // "cebs"
+    KnownCookie::row(12007, 6, 87, 1199, 157, NONE, A, false), // "cebsp_"
+    KnownCookie::row(12013, 4, 87, 1266, 157, NONE, F, false), // "cecu"
+    KnownCookie::row(12017, 21, 87, 1247, 157, NONE, A, false), // "ceft_variant_override"
+    KnownCookie::row(12038, 4, 87, 1233, 157, NONE, F, false), // "cehc"
+    KnownCookie::row(12042, 4, 87, 1267, 157, NONE, F, false), // "celi"
+    KnownCookie::row(12046, 20, 319, 833, 166, NONE, A, false), // "centralnotice_bucket"
+    KnownCookie::row(12066, 2, 143, 577, 6, NONE, M, false), // "cf"
+    KnownCookie::row(12068, 8, 70, 1398, 166, NONE, F, false), // "cf_chl_2"
+    KnownCookie::row(12076, 11, 69, 754, 166, NONE, F, false), // "cf_chl_rc_i"
+    KnownCookie::row(12087, 11, 69, 754, 166, NONE, F, false), // "cf_chl_rc_m"
+    KnownCookie::row(12098, 12, 69, 754, 166, NONE, F, false), // "cf_chl_rc_ni"
+    KnownCookie::row(12110, 12, 70, 1709, 166, NONE, F, false), // "cf_clearance"
+    KnownCookie::row(12122, 10, 69, 730, 166, NONE, F, false), // "cf_ob_info"
+    KnownCookie::row(12132, 9, 69, 731, 166, NONE, F, false), // "cf_use_ob"
+    KnownCookie::row(12141, 4, 23, 1042, 6, NONE, F, false), // "cfid"
+    KnownCookie::row(12145, 7, 23, 1042, 6, NONE, F, false), // "cftoken"
+    KnownCookie::row(12152, 8, 106, 120, 157, NONE, F, false), // "cgq80xhu"
+    KnownCookie::row(12160, 16, 299, 1187, 108, NONE, F, false), // "chat_rules_shown"
+    KnownCookie::row(12176, 16, 259, 1482, 121, NONE, F, false), // "checkout_prefill"
+    KnownCookie::row(12192, 20, 259, 1482, 5, NONE, F, false), // "checkout_queue_token"
+    KnownCookie::row(12212, 23, 259, 1482, 85, NONE, F, false), // "checkout_session_lookup"
+    KnownCookie::row(12235, 22, 259, 1482, 85, NONE, F, true), // "checkout_session_token"
+    KnownCookie::row(12258, 23, 259, 1482, 85, 1144, F, true), // "checkout_session_token_"
+    KnownCookie::row(12282, 14, 259, 1482, 40, NONE, F, false), // "checkout_token"
+    KnownCookie::row(12296, 23, 259, 1482, 81, NONE, F, false), // "checkout_worker_session"
+    KnownCookie::row(12319, 9, 49, 132, 123, NONE, M, false), // "childinfo"
+    KnownCookie::row(12328, 3, 191, 846, 7, NONE, M, false), // "chk"
+    KnownCookie::row(12331, 13, 238, 921, 84, NONE, F, false), // "chkChromeAb67"
+    KnownCookie::row(12344, 16, 238, 921, 84, NONE, F, false), // "chkChromeAb67Sec"
+    KnownCookie::row(12360, 9, 238, 922, 84, NONE, F, false), // "chkSecSet"
+    KnownCookie::row(12369, 9, 168, 1521, 157, NONE, F, false), // "chp_token"
+    KnownCookie::row(12378, 10, 71, 169, 166, NONE, F, false), // "ci_session"
+    KnownCookie::row(12388, 3, 14, 1381, 134, NONE, M, false), // "cid"
+    KnownCookie::row(12391, 5, 90, 1569, 15, NONE, M, false), // "cioFT"
+    KnownCookie::row(12396, 5, 90, 1569, 15, NONE, M, false), // "cioLT"
+    KnownCookie::row(12401, 3, 143, 1593, 6, NONE, M, false), // "cip"
+    KnownCookie::row(12404, 4, 100, 736, 10, NONE, M, false), // "cjae"
+    KnownCookie::row(12408, 4, 51, 1729, 5, NONE, M, false), // "ckid"
+    KnownCookie::row(12412, 16, 154, 445, 15, NONE, F, false), // "ckies_functional"
+    KnownCookie::row(12428, 15, 154, 446, 15, NONE, F, false), // "ckies_marketing"
+    KnownCookie::row(12443, 15, 154, 107, 15, NONE, F, false), // "ckies_necessary"
+    KnownCookie::row(12458, 17, 154, 447, 15, NONE, F, false), // "ckies_performance"
+    KnownCookie::row(12475, 10, 84, 886, 15, NONE, F, false), // "cky-action"
+    KnownCookie::row(12485, 11, 84, 733, 15, NONE, F, false), // "cky-consent"
+    KnownCookie::row(12496, 6, 68, 73, 162, NONE, N, true), // "clerk_"
+    KnownCookie::row(12503, 19, 81, 735, 15, NONE, F, false), // "cli_user_preference"
+    KnownCookie::row(12522, 19, 321, 147, 166, NONE, F, false), // "client-session-bind"
+    KnownCookie::row(12541, 9, 254, 1681, 166, NONE, F, false), // "clientSrc"
+    KnownCookie::row(12550, 15, 46, 511, 126, NONE, A, false), // "client_bslstaid"
+    KnownCookie::row(12565, 17, 46, 511, 6, NONE, A, false), // "client_bslstmatch"
+    KnownCookie::row(12582, 15, 46, 1377, 6, NONE, A, false), // "client_bslstsid"
+    KnownCookie::row(12597, 15, 46, 511, 126, NONE, A, false), // "client_bslstuid"
+    KnownCookie::row(12612, 3, 330, 1023, 15, NONE, M, false), // "cmp"
+    KnownCookie::row(12615, 19, 76, 1248, 15, NONE, F, false), // "cmplz_banner-status"
+    KnownCookie::row(12634, 12, 76, 608, 15, NONE, F, false), // "cmplz_choice"
+    KnownCookie::row(12646, 24, 76, 607, 15, NONE, F, false), // "cmplz_consented_services"
+    KnownCookie::row(12670, 16, 76, 662, 15, NONE, F, false), // "cmplz_functional"
+    KnownCookie::row(12686, 8, 76, 607, 15, NONE, F, false), // "cmplz_id"
+    KnownCookie::row(12694, 15, 76, 663, 15, NONE, F, false), // "cmplz_marketing"
+    KnownCookie::row(12709, 15, 76, 605, 15, NONE, F, false), // "cmplz_policy_id"
+    KnownCookie::row(12724, 17, 76, 664, 15, NONE, F, false), // "cmplz_preferences"
+    KnownCookie::row(12741, 22, 76, 607, 15, NONE, F, false), // "cmplz_saved_categories"
+    KnownCookie::row(12763, 20, 76, 607, 15, NONE, F, false), // "cmplz_saved_services"
+    KnownCookie::row(12783, 16, 76, 665, 15, NONE, F, false), // "cmplz_statistics"
+    KnownCookie::row(12799, 11, 76, 666, 15, NONE, F, false), // "cmplz_stats"
+    KnownCookie::row(12810, 15, 76, 482, 15, NONE, F, false), // "cmplz_user_data"
+    KnownCookie::row(12825, 4, 143, 1593, 6, NONE, M, false), // "cnac"
+    KnownCookie::row(12829, 4, 264, 710, 104, NONE, M, false), // "cnfq"
+    KnownCookie::row(12833, 15, 72, 1399, 78, NONE, F, false), // "codepen_session"
+    KnownCookie::row(12848, 23, 72, 1401, 15, NONE, F, false), // "codepen_signup_referrer"
+    KnownCookie::row(12871, 28, 72, 1400, 15, NONE, F, false), // "codepen_signup_referrer_date"
+    KnownCookie::row(12899, 10, 324, 1510, 130, NONE, F, false), // "codexToken"
+    KnownCookie::row(12909, 11, 324, 1509, 130, NONE, F, false), // "codexUserId"
+    KnownCookie::row(12920, 13, 324, 1509, 130, NONE, F, false), // "codexUserName"
+    KnownCookie::row(12933, 20, 73, 1696, 157, NONE, A, false), // "cognito.organization"
+    KnownCookie::row(12953, 18, 73, 1696, 157, NONE, A, false), // "cognito.services.a"
+    KnownCookie::row(12971, 10, 123, 1070, 157, NONE, F, false), // "color_mode"
+    KnownCookie::row(12981, 15, 324, 1673, 102, NONE, F, true), // "comment_author_"
+    KnownCookie::row(12997, 19, 324, 1659, 102, 1200, F, true), // "comment_author_url_"
+    KnownCookie::row(13017, 11, 182, 1159, 157, NONE, A, false), // "compass_sid"
+    KnownCookie::row(13028, 11, 182, 1160, 52, NONE, A, false), // "compass_uid"
+    KnownCookie::row(13039, 24, 76, 668, 15, NONE, F, false), // "complianz_consent_status"
+    KnownCookie::row(13063, 19, 76, 685, 15, NONE, F, false), // "complianz_policy_id"
+    KnownCookie::row(13082, 14, 156, 1716, 166, NONE, F, false), // "componentStyle"
+    KnownCookie::row(13096, 13, 156, 1717, 166, NONE, F, false), // "componentType"
+    KnownCookie::row(13109, 11, 336, 1333, 157, NONE, F, false), // "connect.sid"
+    KnownCookie::row(13120, 14, 321, 1442, 33, NONE, F, false), // "consent-policy"
+    KnownCookie::row(13134, 11, 85, 936, 15, NONE, F, false), // "consentUUID"
+    KnownCookie::row(13145, 18, 310, 1577, 65, NONE, F, false), // "continuous_play_v3"
+    KnownCookie::row(13163, 17, 83, 503, 15, NONE, F, false), // "cookie-consent-io"
+    KnownCookie::row(13180, 22, 83, 494, 15, NONE, F, false), // "cookie-consent-io-gdpr"
+    KnownCookie::row(13202, 27, 83, 516, 89, NONE, F, true), // "cookie-consent-io-timestamp"
+    KnownCookie::row(13230, 23, 168, 1544, 107, NONE, F, false), // "cookie.policy.banner.eu"
+    KnownCookie::row(13253, 23, 168, 1545, 107, NONE, F, false), // "cookie.policy.banner.nl"
+    KnownCookie::row(13276, 19, 215, 456, 6, NONE, M, false), // "cookieJartestCookie"
+    KnownCookie::row(13295, 17, 133, 503, 65, NONE, F, false), // "cookiePreferences"
+    KnownCookie::row(13312, 21, 254, 1518, 166, NONE, F, false), // "cookieSettingVerified"
+    KnownCookie::row(13333, 22, 96, 313, 84, NONE, F, false), // "cookie_notice_accepted"
+    KnownCookie::row(13355, 19, 185, 146, 15, NONE, F, false), // "cookieconsent_level"
+    KnownCookie::row(13374, 18, 214, 453, 166, NONE, F, false), // "cookieconsent_page"
+    KnownCookie::row(13392, 18, 185, 1653, 15, NONE, F, false), // "cookieconsent_seen"
+    KnownCookie::row(13410, 20, 214, 1143, 15, NONE, F, false), // "cookieconsent_status"
+    KnownCookie::row(13430, 20, 185, 145, 15, NONE, F, false), // "cookieconsent_system"
+    KnownCookie::row(13450, 21, 185, 686, 15, NONE, F, false), // "cookieconsent_variant"
+    KnownCookie::row(13471, 19, 80, 1229, 15, NONE, F, false), // "cookiefirst-consent"
+    KnownCookie::row(13490, 36, 81, 888, 30, NONE, F, false), // "cookielawinfo-checkbox-advertisement"
+    KnownCookie::row(13526, 32, 81, 893, 30, NONE, F, false), // "cookielawinfo-checkbox-analytics"
+    KnownCookie::row(13558, 33, 81, 889, 30, NONE, F, false), // "cookielawinfo-checkbox-functional"
+    KnownCookie::row(13591, 32, 81, 894, 30, NONE, F, false), // "cookielawinfo-checkbox-marketing"
+    KnownCookie::row(13623, 32, 81, 891, 30, NONE, F, false), // "cookielawinfo-checkbox-necessary"
+    KnownCookie::row(13655, 36, 81, 892, 30, NONE, F, false), // "cookielawinfo-checkbox-non-necessary"
+    KnownCookie::row(13691, 29, 81, 890, 30, NONE, F, false), // "cookielawinfo-checkbox-others"
+    KnownCookie::row(13720, 34, 81, 895, 30, NONE, F, false), // "cookielawinfo-checkbox-performance"
+    KnownCookie::row(13754, 34, 81, 896, 15, NONE, F, false), // "cookielawinfo-checkbox-preferences"
+    KnownCookie::row(13788, 17, 110, 1418, 15, NONE, F, false), // "cookies-analytics"
+    KnownCookie::row(13805, 18, 110, 1419, 15, NONE, F, false), // "cookies-functional"
+    KnownCookie::row(13823, 17, 110, 1420, 15, NONE, F, false), // "cookies-marketing"
+    KnownCookie::row(13840, 19, 110, 1421, 15, NONE, F, false), // "cookies-preferences"
+    KnownCookie::row(13859, 16, 124, 1309, 15, NONE, M, false), // "cookies_accepted"
+    KnownCookie::row(13875, 23, 84, 176, 15, NONE, F, false), // "cookieyes-advertisement"
+    KnownCookie::row(13898, 19, 84, 177, 15, NONE, F, false), // "cookieyes-analytics"
+    KnownCookie::row(13917, 17, 84, 181, 15, NONE, F, false), // "cookieyes-consent"
+    KnownCookie::row(13934, 20, 84, 178, 15, NONE, F, false), // "cookieyes-functional"
+    KnownCookie::row(13954, 19, 84, 179, 15, NONE, F, false), // "cookieyes-necessary"
+    KnownCookie::row(13973, 21, 84, 180, 15, NONE, F, false), // "cookieyes-performance"
+    KnownCookie::row(13994, 11, 84, 174, 15, NONE, F, false), // "cookieyesID"
+    KnownCookie::row(14005, 42, 84, 175, 60, NONE, F, false), // "cookieyes_privacy_policy_generator_session"
+    KnownCookie::row(14047, 17, 84, 175, 60, NONE, F, false), // "cookieyes_session"
+    KnownCookie::row(14064, 14, 254, 1446, 166, NONE, F, false), // "cordovaVersion"
+    KnownCookie::row(14078, 5, 254, 1656, 15, NONE, F, false), // "cqcid"
+    KnownCookie::row(14083, 4, 243, 124, 38, NONE, M, false), // "cref"
+    KnownCookie::row(14087, 13, 89, 193, 130, NONE, F, true), // "crisp-client/"
+    KnownCookie::row(14101, 6, 215, 901, 11, NONE, M, false), // "criteo"
+    KnownCookie::row(14107, 2, 136, 1646, 15, NONE, M, false), // "cs"
+    KnownCookie::row(14109, 4, 264, 709, 128, NONE, M, false), // "csfq"
+    KnownCookie::row(14113, 3, 113, 364, 147, NONE, M, false), // "csm"
+    KnownCookie::row(14116, 11, 297, 761, 166, NONE, S, false), // "csrf-canary"
+    KnownCookie::row(14127, 14, 327, 770, 65, NONE, S, false), // "csrf_same_site"
+    KnownCookie::row(14141, 18, 327, 770, 65, NONE, S, false), // "csrf_same_site_set"
+    KnownCookie::row(14159, 6, 254, 1552, 166, NONE, F, false), // "csssid"
+    KnownCookie::row(14165, 13, 254, 232, 166, NONE, F, false), // "csssid_Client"
+    KnownCookie::row(14178, 5, 264, 448, 6, NONE, M, false), // "csync"
+    KnownCookie::row(14183, 3, 327, 770, 65, NONE, M, false), // "ct0"
+    KnownCookie::row(14186, 3, 67, 270, 157, NONE, F, true), // "ct_"
+    KnownCookie::row(14190, 11, 67, 1494, 166, 1266, F, false), // "ct_check_js"
+    KnownCookie::row(14201, 16, 67, 1495, 166, 1266, F, false), // "ct_fkp_timestamp"
+    KnownCookie::row(14217, 15, 67, 1045, 166, 1266, F, false), // "ct_has_scrolled"
+    KnownCookie::row(14232, 15, 67, 1495, 166, 1266, F, false), // "ct_pointer_data"
+    KnownCookie::row(14247, 15, 67, 1495, 166, 1266, F, false), // "ct_ps_timestamp"
+    KnownCookie::row(14262, 7, 67, 269, 157, 1266, F, false), // "ct_sfw_"
+    KnownCookie::row(14269, 11, 67, 1494, 157, 1266, F, false), // "ct_timezone"
+    KnownCookie::row(14280, 6, 146, 131, 6, NONE, A, false), // "ctkgen"
+    KnownCookie::row(14286, 23, 259, 1487, 15, NONE, F, false), // "customer_account_locale"
+    KnownCookie::row(14309, 26, 259, 1483, 73, NONE, F, false), // "customer_account_new_login"
+    KnownCookie::row(14335, 24, 259, 1483, 138, NONE, F, false), // "customer_account_preview"
+    KnownCookie::row(14359, 23, 259, 1482, 7, NONE, F, false), // "customer_payment_method"
+    KnownCookie::row(14382, 27, 259, 1482, 7, NONE, F, false), // "customer_shop_pay_agreement"
+    KnownCookie::row(14409, 1, 243, 1355, 38, NONE, M, false), // "d"
+    KnownCookie::row(14410, 5, 186, 173, 15, NONE, M, true), // "data-"
+    KnownCookie::row(14416, 17, 92, 548, 168, NONE, M, false), // "datatricsDebugger"
+    KnownCookie::row(14433, 20, 92, 549, 168, NONE, M, false), // "datatrics_customData"
+    KnownCookie::row(14453, 15, 92, 550, 168, NONE, M, false), // "datatrics_optin"
+    KnownCookie::row(14468, 4, 113, 1594, 65, NONE, M, false), // "datr"
+    KnownCookie::row(14472, 4, 113, 1548, 65, NONE, M, false), // "dbln"
+    KnownCookie::row(14476, 2, 47, 966, 24, NONE, M, false), // "dc"
+    KnownCookie::row(14478, 4, 113, 1589, 77, NONE, M, false), // "ddid"
+    KnownCookie::row(14482, 6, 22, 1383, 54, NONE, M, false), // "demdex"
+    KnownCookie::row(14488, 16, 168, 691, 122, NONE, F, false), // "denial-client-ip"
+    KnownCookie::row(14504, 18, 168, 1440, 122, NONE, F, false), // "denial-reason-code"
+    KnownCookie::row(14522, 13, 298, 577, 78, NONE, M, false), // "deuxesse_uxid"
+    KnownCookie::row(14535, 20, 254, 62, 166, NONE, S, false), // "devOverrideCsrfToken"
+    KnownCookie::row(14555, 16, 324, 1583, 15, NONE, F, false), // "devicePixelRatio"
+    KnownCookie::row(14571, 9, 299, 839, 108, NONE, F, false), // "device_id"
+    KnownCookie::row(14580, 5, 22, 515, 53, NONE, M, false), // "dextp"
+    KnownCookie::row(14585, 5, 168, 219, 6, NONE, A, false), // "df_ts"
+    KnownCookie::row(14590, 10, 56, 1221, 2, NONE, M, false), // "dgzsdl08v4"
+    KnownCookie::row(14600, 8, 215, 102, 6, NONE, M, false), // "dicbo_id"
+    KnownCookie::row(14608, 3, 37, 220, 166, NONE, F, false), // "did"
+    KnownCookie::row(14611, 10, 37, 244, 166, NONE, F, false), // "did_compat"
+    KnownCookie::row(14621, 12, 94, 803, 15, NONE, F, false), // "didomi_token"
+    KnownCookie::row(14633, 15, 95, 221, 161, NONE, M, false), // "digitalAudience"
+    KnownCookie::row(14648, 5, 254, 1361, 166, NONE, F, false), // "disco"
+    KnownCookie::row(14653, 13, 259, 1482, 157, NONE, F, false), // "discount_code"
+    KnownCookie::row(14666, 15, 98, 681, 157, NONE, F, false), // "django_language"
+    KnownCookie::row(14681, 17, 104, 170, 15, NONE, A, false), // "dm_last_page_view"
+    KnownCookie::row(14698, 13, 104, 170, 15, NONE, A, false), // "dm_last_visit"
+    KnownCookie::row(14711, 17, 104, 170, 15, NONE, A, false), // "dm_this_page_view"
+    KnownCookie::row(14728, 18, 104, 170, 44, NONE, A, false), // "dm_timezone_offset"
+    KnownCookie::row(14746, 15, 104, 170, 15, NONE, A, false), // "dm_total_visits"
+    KnownCookie::row(14761, 3, 327, 752, 65, NONE, M, false), // "dnt"
+    KnownCookie::row(14764, 14, 207, 1587, 6, NONE, M, true), // "done_redirects"
+    KnownCookie::row(14779, 11, 123, 1154, 5, NONE, F, false), // "dotcom_user"
+    KnownCookie::row(14790, 3, 22, 196, 52, NONE, M, false), // "dpm"
+    KnownCookie::row(14793, 6, 102, 225, 65, NONE, F, true), // "drift_"
+    KnownCookie::row(14800, 10, 148, 1323, 84, NONE, M, false), // "ds_user_id"
+    KnownCookie::row(14810, 5, 234, 558, 147, NONE, M, true), // "dsps:"
+    KnownCookie::row(14816, 3, 22, 1609, 54, NONE, M, false), // "dst"
+    KnownCookie::row(14819, 2, 302, 884, 15, NONE, M, false), // "dt"
+    KnownCookie::row(14821, 8, 106, 950, 157, NONE, A, true), // "dtCookie"
+    KnownCookie::row(14830, 10, 106, 950, 157, NONE, A, false), // "dtDisabled"
+    KnownCookie::row(14840, 6, 106, 950, 157, NONE, A, true), // "dtLatC"
+    KnownCookie::row(14847, 4, 106, 950, 157, NONE, A, true), // "dtPC"
+    KnownCookie::row(14852, 4, 106, 950, 157, NONE, A, false), // "dtSa"
+    KnownCookie::row(14856, 18, 106, 950, 157, NONE, A, false), // "dtValidationCookie"
+    KnownCookie::row(14874, 15, 100, 573, 89, NONE, M, false), // "dtm_gdpr_delete"
+    KnownCookie::row(14889, 14, 100, 574, 89, NONE, M, false), // "dtm_gpc_optout"
+    KnownCookie::row(14903, 10, 100, 626, 6, NONE, M, false), // "dtm_tcdata"
+    KnownCookie::row(14913, 14, 100, 421, 166, NONE, M, false), // "dtm_tcdata_exp"
+    KnownCookie::row(14927, 9, 100, 429, 38, NONE, M, false), // "dtm_token"
+    KnownCookie::row(14936, 13, 100, 422, 166, NONE, M, false), // "dtm_token_exp"
+    KnownCookie::row(14949, 12, 100, 451, 38, NONE, M, false), // "dtm_token_sc"
+    KnownCookie::row(14961, 11, 100, 1567, 38, NONE, M, false), // "dtm_user_id"
+    KnownCookie::row(14972, 14, 100, 1567, 38, NONE, M, false), // "dtm_user_id_sc"
+    KnownCookie::row(14986, 16, 48, 499, 65, NONE, M, false), // "duid_update_time"
+    KnownCookie::row(15002, 10, 105, 837, 157, NONE, F, false), // "dy_fs_page"
+    KnownCookie::row(15012, 30, 259, 1482, 91, NONE, F, false), // "dynamic_checkout_shown_on_cart"
+    KnownCookie::row(15042, 6, 264, 234, 6, NONE, F, false), // "dyncdn"
+    KnownCookie::row(15048, 31, 108, 599, 166, NONE, F, false), // "easysize_button_loaded_for_user"
+    KnownCookie::row(15079, 10, 247, 1411, 65, NONE, M, false), // "edgebucket"
+    KnownCookie::row(15089, 5, 192, 1067, 15, NONE, M, false), // "edsid"
+    KnownCookie::row(15094, 28, 299, 1187, 108, NONE, F, false), // "enable-compact-scene-listing"
+    KnownCookie::row(15122, 14, 220, 876, 15, NONE, F, false), // "enforce_policy"
+    KnownCookie::row(15136, 28, 123, 1026, 121, NONE, F, false), // "enterprise_trial_redirect_to"
+    KnownCookie::row(15164, 2, 109, 782, 15, NONE, M, false), // "ep"
+    KnownCookie::row(15166, 5, 326, 417, 91, NONE, F, false), // "ep201"
+    KnownCookie::row(15171, 5, 326, 598, 15, NONE, F, false), // "ep202"
+    KnownCookie::row(15176, 5, 40, 948, 166, NONE, F, false), // "esctx"
+    KnownCookie::row(15181, 6, 193, 899, 166, NONE, F, true), // "esctx-"
+    KnownCookie::row(15188, 5, 327, 752, 65, NONE, M, false), // "eu_cn"
+    KnownCookie::row(15193, 9, 172, 144, 15, NONE, M, false), // "euconsent"
+    KnownCookie::row(15202, 9, 256, 587, 166, NONE, F, true), // "euconsent"
+    KnownCookie::row(15212, 12, 94, 813, 15, 1353, F, false), // "euconsent-v2"
+    KnownCookie::row(15224, 6, 215, 1250, 7, NONE, M, false), // "europe"
+    KnownCookie::row(15230, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ax"
+    KnownCookie::row(15240, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_bk"
+    KnownCookie::row(15250, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_dd"
+    KnownCookie::row(15260, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_fs"
+    KnownCookie::row(15270, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ix"
+    KnownCookie::row(15280, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_nx"
+    KnownCookie::row(15290, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_ox"
+    KnownCookie::row(15300, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_pm"
+    KnownCookie::row(15310, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_rc"
+    KnownCookie::row(15320, 10, 20, 1237, 15, NONE, M, false), // "ev_sync_tm"
+    KnownCookie::row(15330, 10, 20, 1263, 15, NONE, M, false), // "ev_sync_yh"
+    KnownCookie::row(15340, 5, 20, 1255, 65, NONE, M, false), // "ev_tm"
+    KnownCookie::row(15345, 12, 20, 1260, 65, NONE, M, false), // "everest_g_v2"
+    KnownCookie::row(15357, 18, 20, 1274, 166, NONE, M, false), // "everest_session_v2"
+    KnownCookie::row(15375, 19, 13, 883, 166, NONE, F, false), // "excludecalltracking"
+    KnownCookie::row(15394, 6, 254, 1617, 166, NONE, M, true), // "expid_"
+    KnownCookie::row(15401, 17, 178, 9, 166, NONE, F, false), // "external_no_cache"
+    KnownCookie::row(15418, 16, 327, 450, 65, NONE, M, false), // "external_referer"
+    KnownCookie::row(15434, 4, 112, 1644, 15, NONE, F, false), // "ezds"
+    KnownCookie::row(15438, 6, 112, 1626, 60, NONE, F, true), // "ezoab_"
+    KnownCookie::row(15445, 9, 112, 619, 91, NONE, A, true), // "ezoadgid_"
+    KnownCookie::row(15455, 11, 112, 1444, 160, NONE, F, true), // "ezoawesome_"
+    KnownCookie::row(15467, 5, 112, 1643, 15, NONE, F, false), // "ezohw"
+    KnownCookie::row(15472, 7, 112, 1642, 91, NONE, A, true), // "ezopvc_"
+    KnownCookie::row(15480, 7, 112, 1645, 60, NONE, A, true), // "ezoref_"
+    KnownCookie::row(15488, 8, 112, 1655, 160, NONE, F, true), // "ezostid_"
+    KnownCookie::row(15497, 18, 112, 1677, 15, NONE, M, false), // "ezosuibasgeneris-1"
+    KnownCookie::row(15515, 13, 112, 1677, 15, NONE, M, true), // "ezosuigeneris"
+    KnownCookie::row(15529, 7, 112, 1678, 160, NONE, A, true), // "ezouid_"
+    KnownCookie::row(15537, 7, 112, 1676, 91, NONE, A, true), // "ezovid_"
+    KnownCookie::row(15545, 9, 112, 1676, 91, NONE, A, true), // "ezovuuid_"
+    KnownCookie::row(15555, 13, 112, 1603, 59, NONE, A, true), // "ezovuuidtime_"
+    KnownCookie::row(15569, 8, 112, 1599, 160, NONE, A, true), // "ezux_et_"
+    KnownCookie::row(15578, 10, 112, 1606, 160, NONE, A, true), // "ezux_ifep_"
+    KnownCookie::row(15589, 9, 112, 1604, 160, NONE, A, true), // "ezux_lpl_"
+    KnownCookie::row(15599, 9, 112, 1600, 160, NONE, A, true), // "ezux_tos_"
+    KnownCookie::row(15609, 7, 238, 1217, 157, NONE, A, false), // "f5_cspm"
+    KnownCookie::row(15616, 7, 168, 1523, 83, NONE, F, false), // "f_token"
+    KnownCookie::row(15623, 9, 114, 713, 24, NONE, F, false), // "fastclick"
+    KnownCookie::row(15632, 4, 148, 1324, 15, NONE, M, true), // "fbm_"
+    KnownCookie::row(15637, 7, 168, 1441, 138, NONE, F, false), // "fcookie"
+    KnownCookie::row(15644, 12, 282, 1562, 166, NONE, F, false), // "fe_typo_user"
+    KnownCookie::row(15656, 23, 321, 1460, 33, NONE, F, false), // "fedops.logger.sessionId"
+    KnownCookie::row(15679, 9, 168, 1614, 6, NONE, F, false), // "feed-sort"
+    KnownCookie::row(15688, 3, 21, 318, 65, NONE, A, false), // "fid"
+    KnownCookie::row(15691, 16, 123, 1573, 89, NONE, F, false), // "fileTreeExpanded"
+    KnownCookie::row(15707, 18, 87, 1281, 15, NONE, F, false), // "first_snapshot_url"
+    KnownCookie::row(15725, 7, 228, 1508, 138, NONE, M, false), // "fl_inst"
+    KnownCookie::row(15732, 12, 121, 792, 89, NONE, F, false), // "fonts-loaded"
+    KnownCookie::row(15744, 18, 254, 1550, 82, NONE, F, false), // "force-proxy-stream"
+    KnownCookie::row(15762, 12, 254, 1595, 82, NONE, F, false), // "force-stream"
+    KnownCookie::row(15774, 8, 178, 12, 166, NONE, S, false), // "form_key"
+    KnownCookie::row(15782, 3, 40, 948, 166, NONE, F, false), // "fpc"
+    KnownCookie::row(15785, 7, 256, 256, 38, NONE, F, false), // "fpestid"
+    KnownCookie::row(15792, 2, 113, 116, 147, NONE, M, false), // "fr"
+    KnownCookie::row(15794, 8, 178, 560, 166, NONE, F, false), // "frontend"
+    KnownCookie::row(15802, 4, 192, 1067, 15, NONE, M, false), // "ftid"
+    KnownCookie::row(15806, 1, 88, 1304, 106, NONE, M, false), // "g"
+    KnownCookie::row(15807, 14, 254, 142, 15, NONE, F, false), // "gTalkCollapsed"
+    KnownCookie::row(15821, 14, 124, 1436, 15, NONE, F, false), // "g_enabled_idps"
+    KnownCookie::row(15835, 3, 124, 430, 147, NONE, M, false), // "gac"
+    KnownCookie::row(15838, 4, 251, 1674, 166, NONE, F, true), // "gac_"
+    KnownCookie::row(15843, 4, 224, 972, 33, NONE, M, false), // "gckp"
+    KnownCookie::row(15847, 3, 124, 274, 147, NONE, M, false), // "gcl"
+    KnownCookie::row(15850, 4, 143, 214, 6, NONE, F, false), // "gdpr"
+    KnownCookie::row(15854, 11, 186, 217, 130, NONE, M, false), // "gdpr_status"
+    KnownCookie::row(15865, 4, 123, 1295, 52, NONE, F, false), // "ghcc"
+    KnownCookie::row(15869, 3, 264, 263, 38, NONE, M, false), // "gid"
+    KnownCookie::row(15872, 6, 251, 532, 59, NONE, F, false), // "gig3pc"
+    KnownCookie::row(15878, 10, 251, 16, 166, NONE, F, false), // "gig3pctest"
+    KnownCookie::row(15888, 14, 251, 316, 33, NONE, M, true), // "gig_bootstrap_"
+    KnownCookie::row(15903, 10, 251, 357, 33, NONE, F, false), // "gig_canary"
+    KnownCookie::row(15913, 12, 251, 357, 33, NONE, F, true), // "gig_canary_3"
+    KnownCookie::row(15926, 14, 251, 749, 33, NONE, F, true), // "gig_canary_ver"
+    KnownCookie::row(15941, 11, 251, 369, 33, NONE, M, false), // "gig_hasGmid"
+    KnownCookie::row(15952, 13, 251, 404, 33, NONE, F, true), // "gig_last_ver_"
+    KnownCookie::row(15966, 15, 251, 537, 33, NONE, F, true), // "gig_loginToken_"
+    KnownCookie::row(15982, 11, 251, 1338, 166, NONE, F, false), // "gig_toggles"
+    KnownCookie::row(15993, 15, 123, 897, 151, NONE, S, false), // "gist_oauth_csrf"
+    KnownCookie::row(16008, 17, 123, 943, 57, NONE, F, false), // "gist_user_session"
+    KnownCookie::row(16025, 4, 251, 1341, 166, NONE, F, false), // "glnk"
+    KnownCookie::row(16029, 4, 251, 420, 33, NONE, F, true), // "glt_"
+    KnownCookie::row(16034, 7, 251, 419, 166, NONE, F, true), // "gltexp_"
+    KnownCookie::row(16042, 4, 251, 1688, 33, NONE, M, false), // "gmid"
+    KnownCookie::row(16046, 3, 143, 17, 157, NONE, F, false), // "gpp"
+    KnownCookie::row(16049, 3, 251, 556, 88, NONE, F, false), // "gst"
+    KnownCookie::row(16052, 2, 327, 1367, 15, NONE, M, false), // "gt"
+    KnownCookie::row(16054, 10, 178, 36, 166, NONE, F, false), // "guest-view"
+    KnownCookie::row(16064, 8, 327, 908, 65, NONE, M, false), // "guest_id"
+    KnownCookie::row(16072, 12, 327, 862, 65, NONE, M, false), // "guest_id_ads"
+    KnownCookie::row(16084, 18, 327, 862, 65, NONE, M, false), // "guest_id_marketing"
+    KnownCookie::row(16102, 21, 254, 474, 15, NONE, F, true), // "guest_uuid_essential_"
+    KnownCookie::row(16124, 7, 251, 369, 38, NONE, M, false), // "hasGmid"
+    KnownCookie::row(16131, 6, 103, 226, 166, NONE, F, false), // "has_js"
+    KnownCookie::row(16137, 19, 123, 1134, 4, NONE, F, false), // "has_recent_activity"
+    KnownCookie::row(16156, 4, 51, 1728, 5, NONE, M, false), // "hash"
+    KnownCookie::row(16160, 16, 336, 1278, 118, NONE, F, false), // "help_center_data"
+    KnownCookie::row(16176, 20, 254, 1541, 166, NONE, F, false), // "hideDevelopmentTools"
+    KnownCookie::row(16196, 21, 254, 673, 125, NONE, F, false), // "hideFilesWarningModal"
+    KnownCookie::row(16217, 18, 254, 278, 15, NONE, F, false), // "hideIdentityDialog"
+    KnownCookie::row(16235, 29, 259, 1482, 157, NONE, F, false), // "hide_shopify_pay_for_checkout"
+    KnownCookie::row(16264, 12, 139, 1284, 157, NONE, F, false), // "hjViewportId"
+    KnownCookie::row(16276, 10, 139, 1720, 157, NONE, A, false), // "hj_visitor"
+    KnownCookie::row(16286, 2, 321, 551, 166, NONE, F, false), // "hs"
+    KnownCookie::row(16288, 18, 142, 1047, 166, NONE, S, false), // "hs-membership-csrf"
+    KnownCookie::row(16306, 32, 142, 1136, 6, NONE, F, false), // "hs-messages-hide-welcome-message"
+    KnownCookie::row(16338, 19, 142, 1032, 91, NONE, F, false), // "hs-messages-is-open"
+    KnownCookie::row(16357, 10, 142, 1028, 166, NONE, F, false), // "hs_ab_test"
+    KnownCookie::row(16367, 22, 142, 1148, 65, NONE, F, false), // "hs_langswitcher_choice"
+    KnownCookie::row(16389, 12, 121, 530, 89, NONE, F, false), // "html-classes"
+    KnownCookie::row(16401, 10, 140, 658, 10, NONE, F, false), // "hu-consent"
+    KnownCookie::row(16411, 10, 142, 786, 138, NONE, M, false), // "hubspotapi"
+    KnownCookie::row(16421, 15, 142, 1332, 15, NONE, S, false), // "hubspotapi-csrf"
+    KnownCookie::row(16436, 16, 142, 1334, 5, NONE, F, false), // "hubspotapi-prefs"
+    KnownCookie::row(16452, 10, 142, 1212, 38, NONE, M, false), // "hubspotutk"
+    KnownCookie::row(16462, 1, 347, 518, 15, NONE, M, false), // "i"
+    KnownCookie::row(16463, 3, 344, 1153, 15, NONE, M, false), // "i00"
+    KnownCookie::row(16466, 3, 113, 621, 65, NONE, M, false), // "ick"
+    KnownCookie::row(16469, 3, 328, 1149, 147, NONE, M, false), // "icu"
+    KnownCookie::row(16472, 3, 143, 577, 6, NONE, M, false), // "id5"
+    KnownCookie::row(16475, 10, 20, 1276, 149, NONE, M, false), // "id_adcloud"
+    KnownCookie::row(16485, 5, 213, 771, 15, NONE, M, false), // "id_ts"
+    KnownCookie::row(16490, 7, 254, 1437, 84, NONE, S, false), // "idccsrf"
+    KnownCookie::row(16497, 10, 254, 596, 166, NONE, F, false), // "ideaToggle"
+    KnownCookie::row(16507, 14, 259, 1483, 73, NONE, F, false), // "identity-state"
+    KnownCookie::row(16521, 15, 259, 1483, 73, NONE, F, true), // "identity-state-"
+    KnownCookie::row(16537, 32, 259, 1483, 34, NONE, F, false), // "identity_customer_account_number"
+    KnownCookie::row(16569, 3, 337, 1687, 15, NONE, M, false), // "idp"
+    KnownCookie::row(16572, 16, 277, 465, 127, NONE, M, false), // "idsync-bsw-uid-s"
+    KnownCookie::row(16588, 5, 148, 823, 145, NONE, M, false), // "ig_cb"
+    KnownCookie::row(16593, 6, 148, 1324, 145, NONE, M, false), // "ig_did"
+    KnownCookie::row(16599, 13, 254, 1017, 7, NONE, M, true), // "igodigitalst_"
+    KnownCookie::row(16613, 18, 254, 1017, 7, NONE, M, false), // "igodigitalstdomain"
+    KnownCookie::row(16631, 13, 254, 1016, 24, NONE, M, false), // "igodigitaltc2"
+    KnownCookie::row(16644, 18, 15, 1699, 138, NONE, M, false), // "improvedigital_uid"
+    KnownCookie::row(16662, 10, 144, 923, 166, NONE, F, true), // "incap_ses_"
+    KnownCookie::row(16673, 7, 247, 1411, 166, NONE, M, false), // "initref"
+    KnownCookie::row(16680, 4, 254, 1608, 166, NONE, F, false), // "inst"
+    KnownCookie::row(16684, 16, 168, 1542, 89, NONE, F, false), // "integration_type"
+    KnownCookie::row(16700, 19, 149, 301, 144, NONE, A, true), // "intercom-device-id-"
+    KnownCookie::row(16720, 12, 149, 44, 144, NONE, A, true), // "intercom-id-"
+    KnownCookie::row(16733, 17, 149, 300, 13, NONE, A, true), // "intercom-session-"
+    KnownCookie::row(16751, 31, 168, 660, 6, NONE, A, false), // "interstitial_page_reg_oauth_url"
+    KnownCookie::row(16782, 23, 254, 252, 24, NONE, F, false), // "iotcontextsplashdisable"
+    KnownCookie::row(16805, 3, 238, 844, 15, NONE, F, false), // "ipc"
+    KnownCookie::row(16808, 14, 193, 1210, 157, NONE, F, true), // "isFirstSession"
+    KnownCookie::row(16823, 7, 331, 204, 15, NONE, A, false), // "is_gdpr"
+    KnownCookie::row(16830, 9, 331, 204, 15, NONE, A, false), // "is_gdpr_b"
+    KnownCookie::row(16839, 8, 106, 647, 157, NONE, F, false), // "iu2g34bw"
+    KnownCookie::row(16847, 4, 151, 484, 24, NONE, M, false), // "iutk"
+    KnownCookie::row(16851, 16, 155, 355, 103, NONE, F, false), // "ja_purity_ii_tpl"
+    KnownCookie::row(16867, 13, 155, 355, 103, NONE, F, false), // "ja_purity_tpl"
+    KnownCookie::row(16880, 12, 146, 131, 157, NONE, A, false), // "jasx_pool_id"
+    KnownCookie::row(16892, 12, 324, 1449, 166, NONE, F, false), // "jetpackState"
+    KnownCookie::row(16904, 13, 324, 1692, 166, NONE, F, false), // "jpp_math_pass"
+    KnownCookie::row(16917, 10, 345, 1593, 10, NONE, M, false), // "jpxumaster"
+    KnownCookie::row(16927, 11, 345, 1593, 10, NONE, M, false), // "jpxumatched"
+    KnownCookie::row(16938, 6, 113, 489, 138, NONE, M, false), // "js_ver"
+    KnownCookie::row(16944, 5, 49, 132, 123, NONE, M, false), // "kcdob"
+    KnownCookie::row(16949, 7, 49, 132, 123, NONE, M, false), // "kcrelid"
+    KnownCookie::row(16956, 4, 49, 132, 123, NONE, M, false), // "kcru"
+    KnownCookie::row(16960, 3, 327, 752, 65, NONE, M, false), // "kdt"
+    KnownCookie::row(16963, 10, 259, 1481, 43, NONE, F, false), // "keep_alive"
+    KnownCookie::row(16973, 5, 179, 536, 15, NONE, M, false), // "khaos"
+    KnownCookie::row(16978, 7, 179, 1649, 15, NONE, M, false), // "khaos_p"
+    KnownCookie::row(16985, 4, 259, 591, 65, NONE, A, false), // "ki_r"
+    KnownCookie::row(16989, 4, 241, 1180, 123, NONE, M, false), // "ki_s"
+    KnownCookie::row(16993, 4, 259, 591, 65, NONE, A, false), // "ki_t"
+    KnownCookie::row(16997, 4, 241, 1162, 123, NONE, M, false), // "ki_u"
+    KnownCookie::row(17001, 8, 106, 467, 121, NONE, F, false), // "kj76fg4h"
+    KnownCookie::row(17009, 5, 258, 90, 86, NONE, M, false), // "koitk"
+    KnownCookie::row(17014, 8, 106, 648, 157, NONE, F, false), // "l34kn6no"
+    KnownCookie::row(17022, 5, 220, 872, 6, NONE, F, false), // "l7_az"
+    KnownCookie::row(17027, 6, 168, 983, 130, NONE, A, false), // "l_page"
+    KnownCookie::row(17033, 4, 168, 1615, 166, NONE, F, false), // "lang"
+    KnownCookie::row(17037, 7, 38, 956, 150, NONE, M, false), // "lantern"
+    KnownCookie::row(17044, 15, 163, 373, 157, NONE, F, false), // "laravel_session"
+    KnownCookie::row(17059, 18, 178, 1214, 6, NONE, F, false), // "last_visited_store"
+    KnownCookie::row(17077, 8, 254, 1639, 166, NONE, F, false), // "lastlist"
+    KnownCookie::row(17085, 3, 170, 415, 86, NONE, F, true), // "lc_"
+    KnownCookie::row(17089, 5, 264, 707, 38, NONE, M, false), // "lcsrc"
+    KnownCookie::row(17094, 5, 264, 1131, 38, NONE, M, false), // "lcsrd"
+    KnownCookie::row(17099, 8, 169, 643, 160, NONE, F, false), // "lhc_ldep"
+    KnownCookie::row(17107, 7, 169, 636, 52, NONE, F, false), // "lhc_per"
+    KnownCookie::row(17114, 7, 169, 644, 166, NONE, F, false), // "lhc_ses"
+    KnownCookie::row(17121, 4, 168, 1503, 89, NONE, F, false), // "li_a"
+    KnownCookie::row(17125, 9, 168, 1661, 15, NONE, F, false), // "li_alerts"
+    KnownCookie::row(17134, 9, 168, 1470, 20, NONE, F, false), // "li_apfcdc"
+    KnownCookie::row(17143, 5, 168, 1549, 13, NONE, A, false), // "li_cc"
+    KnownCookie::row(17148, 5, 168, 1584, 45, NONE, F, false), // "li_cu"
+    KnownCookie::row(17153, 5, 168, 1651, 130, NONE, F, false), // "li_ec"
+    KnownCookie::row(17158, 18, 168, 1689, 89, NONE, F, false), // "li_ep_auth_context"
+    KnownCookie::row(17176, 9, 168, 433, 89, NONE, F, false), // "li_fat_id"
+    KnownCookie::row(17185, 12, 168, 1623, 157, NONE, A, false), // "li_feed_xray"
+    KnownCookie::row(17197, 5, 168, 1631, 65, NONE, F, false), // "li_gc"
+    KnownCookie::row(17202, 8, 168, 360, 138, NONE, F, false), // "li_giant"
+    KnownCookie::row(17210, 5, 168, 637, 15, NONE, F, false), // "li_gp"
+    KnownCookie::row(17215, 6, 168, 1616, 7, NONE, F, false), // "li_gpc"
+    KnownCookie::row(17221, 5, 168, 935, 130, NONE, F, false), // "li_mc"
+    KnownCookie::row(17226, 8, 168, 96, 89, NONE, M, false), // "li_oatml"
+    KnownCookie::row(17234, 10, 168, 1515, 58, NONE, F, false), // "li_odapfcc"
+    KnownCookie::row(17244, 10, 168, 1524, 45, NONE, F, false), // "li_referer"
+    KnownCookie::row(17254, 5, 168, 1396, 15, NONE, F, false), // "li_rm"
+    KnownCookie::row(17259, 7, 168, 1582, 147, NONE, M, false), // "li_sugr"
+    KnownCookie::row(17266, 8, 168, 531, 130, NONE, F, false), // "li_theme"
+    KnownCookie::row(17274, 12, 168, 534, 130, NONE, F, false), // "li_theme_set"
+    KnownCookie::row(17286, 4, 168, 171, 147, NONE, M, false), // "liap"
+    KnownCookie::row(17290, 4, 168, 1427, 6, NONE, M, false), // "lidc"
+    KnownCookie::row(17294, 5, 171, 91, 65, NONE, M, false), // "lidid"
+    KnownCookie::row(17299, 10, 168, 1407, 157, NONE, F, false), // "lihc_auth_"
+    KnownCookie::row(17309, 8, 168, 694, 157, NONE, F, false), // "lil-lang"
+    KnownCookie::row(17317, 5, 168, 456, 15, NONE, M, false), // "lissc"
+    KnownCookie::row(17322, 11, 230, 541, 166, NONE, F, false), // "lists-state"
+    KnownCookie::row(17333, 26, 254, 366, 166, NONE, F, false), // "liveagent_invite_rejected_"
+    KnownCookie::row(17359, 13, 254, 302, 166, NONE, F, false), // "liveagent_sid"
+    KnownCookie::row(17372, 10, 116, 94, 15, NONE, M, false), // "ljt_reader"
+    KnownCookie::row(17382, 6, 252, 231, 15, NONE, M, false), // "ljtrtb"
+    KnownCookie::row(17388, 6, 307, 1058, 15, NONE, M, false), // "lkqdid"
+    KnownCookie::row(17394, 8, 307, 1059, 15, NONE, M, false), // "lkqdidts"
+    KnownCookie::row(17402, 12, 254, 216, 15, NONE, F, false), // "lloopch_loid"
+    KnownCookie::row(17414, 15, 168, 1690, 89, NONE, F, false), // "lls-integration"
+    KnownCookie::row(17429, 7, 168, 1052, 89, NONE, M, false), // "lms_ads"
+    KnownCookie::row(17436, 13, 168, 1560, 89, NONE, F, false), // "lms_analytics"
+    KnownCookie::row(17449, 5, 168, 1529, 6, NONE, A, false), // "ln_or"
+    KnownCookie::row(17454, 28, 299, 1219, 108, NONE, F, false), // "local_storage_app_session_id"
+    KnownCookie::row(17482, 6, 113, 814, 138, NONE, M, false), // "locale"
+    KnownCookie::row(17488, 19, 259, 878, 166, NONE, F, false), // "locale_bar_accepted"
+    KnownCookie::row(17507, 12, 259, 1482, 63, NONE, F, false), // "localization"
+    KnownCookie::row(17519, 23, 175, 1409, 166, NONE, F, false), // "logglytrackings\u{ad}ession"
+    KnownCookie::row(17542, 5, 254, 322, 133, NONE, F, false), // "login"
+    KnownCookie::row(17547, 14, 178, 466, 166, NONE, F, false), // "login_redirect"
+    KnownCookie::row(17561, 24, 259, 1483, 121, NONE, F, false), // "login_with_shop_finalize"
+    KnownCookie::row(17585, 22, 319, 1296, 52, NONE, F, false), // "loginnotify_prevlogins"
+    KnownCookie::row(17607, 17, 168, 627, 10, NONE, A, false), // "lss_bundle_viewer"
+    KnownCookie::row(17624, 2, 113, 1605, 64, NONE, M, false), // "lu"
+    KnownCookie::row(17626, 13, 173, 400, 5, NONE, F, false), // "lz_last_visit"
+    KnownCookie::row(17639, 9, 173, 580, 5, NONE, F, false), // "lz_userid"
+    KnownCookie::row(17648, 9, 173, 441, 5, NONE, F, false), // "lz_visits"
+    KnownCookie::row(17657, 1, 278, 571, 24, NONE, F, false), // "m"
+    KnownCookie::row(17658, 6, 113, 1504, 147, NONE, M, false), // "m_user"
+    KnownCookie::row(17664, 26, 178, 624, 7, NONE, F, false), // "mage-banners-cache-storage"
+    KnownCookie::row(17690, 17, 178, 748, 166, NONE, F, false), // "mage-cache-sessid"
+    KnownCookie::row(17707, 18, 178, 418, 166, NONE, F, true), // "mage-cache-storage"
+    KnownCookie::row(17726, 39, 178, 254, 166, 1598, F, true), // "mage-cache-storage-section-invalidation"
+    KnownCookie::row(17766, 18, 178, 873, 166, NONE, F, true), // "mage-cache-timeout"
+    KnownCookie::row(17785, 13, 178, 1357, 15, NONE, F, false), // "mage-messages"
+    KnownCookie::row(17798, 29, 178, 1363, 166, NONE, F, false), // "mage-translation-file-version"
+    KnownCookie::row(17827, 24, 178, 689, 166, NONE, F, false), // "mage-translation-storage"
+    KnownCookie::row(17851, 25, 180, 1467, 15, NONE, M, false), // "mailmunch_second_pageview"
+    KnownCookie::row(17876, 26, 123, 993, 4, NONE, F, false), // "marketplace_repository_ids"
+    KnownCookie::row(17902, 31, 123, 993, 4, NONE, F, false), // "marketplace_suggested_target_id"
+    KnownCookie::row(17933, 16, 259, 1485, 65, NONE, F, false), // "master_device_id"
+    KnownCookie::row(17949, 11, 248, 465, 78, NONE, M, false), // "matchadform"
+    KnownCookie::row(17960, 13, 184, 1718, 97, NONE, A, false), // "matomo_ignore"
+    KnownCookie::row(17973, 13, 184, 1725, 40, NONE, A, false), // "matomo_sessid"
+    KnownCookie::row(17986, 4, 22, 27, 65, NONE, M, false), // "mbox"
+    KnownCookie::row(17990, 2, 243, 1355, 38, NONE, M, false), // "mc"
+    KnownCookie::row(17992, 6, 181, 424, 40, NONE, A, false), // "mc_cid"
+    KnownCookie::row(17998, 6, 181, 425, 40, NONE, A, false), // "mc_eid"
+    KnownCookie::row(18004, 15, 181, 452, 40, NONE, A, false), // "mc_landing_site"
+    KnownCookie::row(18019, 5, 215, 901, 114, NONE, M, false), // "mdfrc"
+    KnownCookie::row(18024, 11, 142, 1139, 38, NONE, M, false), // "messagesUtk"
+    KnownCookie::row(18035, 8, 191, 847, 15, NONE, M, false), // "mics_lts"
+    KnownCookie::row(18043, 9, 191, 848, 15, NONE, M, false), // "mics_uaid"
+    KnownCookie::row(18052, 8, 191, 774, 15, NONE, M, false), // "mics_vid"
+    KnownCookie::row(18060, 3, 148, 1319, 145, NONE, F, false), // "mid"
+    KnownCookie::row(18063, 10, 330, 755, 15, NONE, M, false), // "migrated2y"
+    KnownCookie::row(18073, 18, 186, 137, 157, NONE, M, false), // "mnet_session_depth"
+    KnownCookie::row(18091, 16, 197, 1704, 15, NONE, F, false), // "moove_gdpr_popup"
+    KnownCookie::row(18107, 3, 196, 1171, 15, NONE, A, true), // "mp_"
+    KnownCookie::row(18111, 7, 293, 99, 143, NONE, M, false), // "msToken"
+    KnownCookie::row(18118, 7, 187, 431, 89, NONE, M, false), // "mt_misc"
+    KnownCookie::row(18125, 6, 187, 432, 89, NONE, M, false), // "mt_mop"
+    KnownCookie::row(18131, 11, 184, 155, 163, NONE, A, false), // "mtm_consent"
+    KnownCookie::row(18142, 19, 184, 162, 163, NONE, A, false), // "mtm_consent_removed"
+    KnownCookie::row(18161, 18, 184, 162, 163, NONE, A, false), // "mtm_cookie_consent"
+    KnownCookie::row(18179, 7, 327, 757, 74, NONE, M, false), // "muc_ads"
+    KnownCookie::row(18186, 7, 320, 954, 5, NONE, F, false), // "muxData"
+    KnownCookie::row(18193, 9, 188, 576, 40, NONE, M, false), // "mv_tokens"
+    KnownCookie::row(18202, 35, 188, 576, 40, NONE, M, false), // "mv_tokens_invalidate-verizon-pushes"
+    KnownCookie::row(18237, 1, 284, 1000, 10, NONE, M, false), // "n"
+    KnownCookie::row(18238, 11, 205, 1083, 84, NONE, M, false), // "n360-adform"
+    KnownCookie::row(18249, 14, 205, 1084, 84, NONE, M, false), // "n360-adnuntius"
+    KnownCookie::row(18263, 9, 205, 1085, 84, NONE, M, false), // "n360-adot"
+    KnownCookie::row(18272, 14, 205, 1086, 84, NONE, M, false), // "n360-adyoulike"
+    KnownCookie::row(18286, 8, 205, 1082, 84, NONE, M, false), // "n360-amx"
+    KnownCookie::row(18294, 13, 205, 1129, 84, NONE, M, false), // "n360-appnexus"
+    KnownCookie::row(18307, 11, 205, 1087, 84, NONE, M, false), // "n360-bliink"
+    KnownCookie::row(18318, 14, 205, 1088, 84, NONE, M, false), // "n360-connectad"
+    KnownCookie::row(18332, 15, 205, 1089, 84, NONE, M, false), // "n360-conversant"
+    KnownCookie::row(18347, 10, 205, 1090, 84, NONE, M, false), // "n360-cwire"
+    KnownCookie::row(18357, 12, 205, 1091, 84, NONE, M, false), // "n360-firstid"
+    KnownCookie::row(18369, 14, 205, 1092, 84, NONE, M, false), // "n360-freewheel"
+    KnownCookie::row(18383, 16, 205, 1095, 84, NONE, M, false), // "n360-fueldigital"
+    KnownCookie::row(18399, 18, 205, 1093, 84, NONE, M, false), // "n360-fueldigitalix"
+    KnownCookie::row(18417, 21, 205, 1096, 84, NONE, M, false), // "n360-fueldigitalmedia"
+    KnownCookie::row(18438, 13, 205, 1097, 84, NONE, M, false), // "n360-gingerad"
+    KnownCookie::row(18451, 11, 205, 1098, 84, NONE, M, false), // "n360-goodad"
+    KnownCookie::row(18462, 12, 205, 1099, 84, NONE, M, false), // "n360-gravity"
+    KnownCookie::row(18474, 11, 205, 1100, 84, NONE, M, false), // "n360-groupm"
+    KnownCookie::row(18485, 12, 205, 1101, 84, NONE, M, false), // "n360-improve"
+    KnownCookie::row(18497, 7, 205, 1102, 84, NONE, M, false), // "n360-ix"
+    KnownCookie::row(18504, 14, 205, 1123, 84, NONE, M, false), // "n360-mediagrid"
+    KnownCookie::row(18518, 13, 205, 1103, 84, NONE, M, false), // "n360-medianet"
+    KnownCookie::row(18531, 13, 205, 1104, 84, NONE, M, false), // "n360-moneytag"
+    KnownCookie::row(18544, 19, 205, 1105, 84, NONE, M, false), // "n360-nextmillennium"
+    KnownCookie::row(18563, 11, 205, 1106, 84, NONE, M, false), // "n360-onetag"
+    KnownCookie::row(18574, 10, 205, 1107, 84, NONE, M, false), // "n360-openx"
+    KnownCookie::row(18584, 13, 205, 1108, 84, NONE, M, false), // "n360-outbrain"
+    KnownCookie::row(18597, 11, 205, 1109, 84, NONE, M, false), // "n360-plista"
+    KnownCookie::row(18608, 13, 205, 1110, 84, NONE, M, false), // "n360-pubmatic"
+    KnownCookie::row(18621, 15, 205, 1111, 84, NONE, M, false), // "n360-pulsepoint"
+    KnownCookie::row(18636, 12, 205, 1112, 84, NONE, M, false), // "n360-quantum"
+    KnownCookie::row(18648, 17, 205, 1114, 84, NONE, M, false), // "n360-richaudience"
+    KnownCookie::row(18665, 13, 205, 1113, 84, NONE, M, false), // "n360-rtbhouse"
+    KnownCookie::row(18678, 12, 205, 1115, 84, NONE, M, false), // "n360-rubicon"
+    KnownCookie::row(18690, 17, 205, 1116, 84, NONE, M, false), // "n360-sharethrough"
+    KnownCookie::row(18707, 11, 205, 1117, 84, NONE, M, false), // "n360-smaato"
+    KnownCookie::row(18718, 18, 205, 1118, 84, NONE, M, false), // "n360-smartadserver"
+    KnownCookie::row(18736, 14, 205, 1119, 84, NONE, M, false), // "n360-smartyads"
+    KnownCookie::row(18750, 16, 205, 1120, 84, NONE, M, false), // "n360-smilewanted"
+    KnownCookie::row(18766, 11, 205, 1121, 84, NONE, M, false), // "n360-staila"
+    KnownCookie::row(18777, 10, 205, 1122, 84, NONE, M, false), // "n360-tappx"
+    KnownCookie::row(18787, 22, 205, 1081, 84, NONE, M, false), // "n360-thirtythreeacross"
+    KnownCookie::row(18809, 16, 205, 1125, 84, NONE, M, false), // "n360-traffective"
+    KnownCookie::row(18825, 15, 205, 1126, 84, NONE, M, false), // "n360-triplelift"
+    KnownCookie::row(18840, 8, 205, 1124, 84, NONE, M, false), // "n360-ttd"
+    KnownCookie::row(18848, 12, 205, 1128, 84, NONE, M, false), // "n360-vidoomy"
+    KnownCookie::row(18860, 10, 205, 1127, 84, NONE, M, false), // "n360-yahoo"
+    KnownCookie::row(18870, 13, 205, 1130, 84, NONE, M, false), // "n360-yieldlab"
+    KnownCookie::row(18883, 11, 205, 1083, 84, NONE, M, false), // "n360_adform"
+    KnownCookie::row(18894, 14, 205, 1084, 84, NONE, M, false), // "n360_adnuntius"
+    KnownCookie::row(18908, 9, 205, 1085, 84, NONE, M, false), // "n360_adot"
+    KnownCookie::row(18917, 14, 205, 1086, 84, NONE, M, false), // "n360_adyoulike"
+    KnownCookie::row(18931, 8, 205, 1082, 84, NONE, M, false), // "n360_amx"
+    KnownCookie::row(18939, 13, 205, 1129, 84, NONE, M, false), // "n360_appnexus"
+    KnownCookie::row(18952, 11, 205, 1087, 84, NONE, M, false), // "n360_bliink"
+    KnownCookie::row(18963, 14, 205, 1088, 84, NONE, M, false), // "n360_connectad"
+    KnownCookie::row(18977, 15, 205, 1089, 84, NONE, M, false), // "n360_conversant"
+    KnownCookie::row(18992, 10, 205, 1090, 84, NONE, M, false), // "n360_cwire"
+    KnownCookie::row(19002, 12, 205, 1091, 84, NONE, M, false), // "n360_firstid"
+    KnownCookie::row(19014, 14, 205, 1092, 84, NONE, M, false), // "n360_freewheel"
+    KnownCookie::row(19028, 16, 205, 1094, 84, NONE, M, false), // "n360_fueldigital"
+    KnownCookie::row(19044, 18, 205, 1093, 84, NONE, M, false), // "n360_fueldigitalix"
+    KnownCookie::row(19062, 21, 205, 1096, 84, NONE, M, false), // "n360_fueldigitalmedia"
+    KnownCookie::row(19083, 13, 205, 1097, 84, NONE, M, false), // "n360_gingerad"
+    KnownCookie::row(19096, 11, 205, 1098, 84, NONE, M, false), // "n360_goodad"
+    KnownCookie::row(19107, 12, 205, 1099, 84, NONE, M, false), // "n360_gravity"
+    KnownCookie::row(19119, 11, 205, 1100, 84, NONE, M, false), // "n360_groupm"
+    KnownCookie::row(19130, 12, 205, 1101, 84, NONE, M, false), // "n360_improve"
+    KnownCookie::row(19142, 7, 205, 1102, 84, NONE, M, false), // "n360_ix"
+    KnownCookie::row(19149, 14, 205, 1123, 84, NONE, M, false), // "n360_mediagrid"
+    KnownCookie::row(19163, 13, 205, 1103, 84, NONE, M, false), // "n360_medianet"
+    KnownCookie::row(19176, 13, 205, 1104, 84, NONE, M, false), // "n360_moneytag"
+    KnownCookie::row(19189, 19, 205, 1105, 84, NONE, M, false), // "n360_nextmillennium"
+    KnownCookie::row(19208, 11, 205, 1106, 84, NONE, M, false), // "n360_onetag"
+    KnownCookie::row(19219, 10, 205, 1107, 84, NONE, M, false), // "n360_openx"
+    KnownCookie::row(19229, 13, 205, 1108, 84, NONE, M, false), // "n360_outbrain"
+    KnownCookie::row(19242, 11, 205, 1109, 84, NONE, M, false), // "n360_plista"
+    KnownCookie::row(19253, 13, 205, 1110, 84, NONE, M, false), // "n360_pubmatic"
+    KnownCookie::row(19266, 15, 205, 1111, 84, NONE, M, false), // "n360_pulsepoint"
+    KnownCookie::row(19281, 12, 205, 1112, 84, NONE, M, false), // "n360_quantum"
+    KnownCookie::row(19293, 17, 205, 1114, 84, NONE, M, false), // "n360_richaudience"
+    KnownCookie::row(19310, 13, 205, 1113, 84, NONE, M, false), // "n360_rtbhouse"
+    KnownCookie::row(19323, 12, 205, 1115, 84, NONE, M, false), // "n360_rubicon"
+    KnownCookie::row(19335, 17, 205, 1116, 84, NONE, M, false), // "n360_sharethrough"
+    KnownCookie::row(19352, 11, 205, 1117, 84, NONE, M, false), // "n360_smaato"
+    KnownCookie::row(19363, 18, 205, 1118, 84, NONE, M, false), // "n360_smartadserver"
+    KnownCookie::row(19381, 14, 205, 1119, 84, NONE, M, false), // "n360_smartyads"
+    KnownCookie::row(19395, 16, 205, 1120, 84, NONE, M, false), // "n360_smilewanted"
+    KnownCookie::row(19411, 11, 205, 1121, 84, NONE, M, false), // "n360_staila"
+    KnownCookie::row(19422, 10, 205, 1122, 84, NONE, M, false), // "n360_tappx"
+    KnownCookie::row(19432, 22, 205, 1081, 84, NONE, M, false), // "n360_thirtythreeacross"
+    KnownCookie::row(19454, 16, 205, 1125, 84, NONE, M, false), // "n360_traffective"
+    KnownCookie::row(19470, 15, 205, 1126, 84, NONE, M, false), // "n360_triplelift"
+    KnownCookie::row(19485, 8, 205, 1124, 84, NONE, M, false), // "n360_ttd"
+    KnownCookie::row(19493, 12, 205, 1128, 84, NONE, M, false), // "n360_vidoomy"
+    KnownCookie::row(19505, 10, 205, 1127, 84, NONE, M, false), // "n360_yahoo"
+    KnownCookie::row(19515, 13, 205, 1130, 84, NONE, M, false), // "n360_yieldlab"
+    KnownCookie::row(19528, 5, 40, 947, 166, NONE, F, true), // "nSGt-"
+    KnownCookie::row(19534, 10, 204, 52, 158, NONE, N, true), // "next-auth."
+    KnownCookie::row(19545, 5, 144, 346, 166, NONE, F, true), // "nlbi_"
+    KnownCookie::row(19551, 6, 261, 1051, 86, NONE, A, false), // "nmstat"
+    KnownCookie::row(19557, 4, 157, 1142, 65, NONE, F, false), // "nrid"
+    KnownCookie::row(19561, 4, 220, 150, 166, NONE, F, false), // "nsid"
+    KnownCookie::row(19565, 12, 215, 1241, 91, NONE, M, true), // "obsessionid-"
+    KnownCookie::row(19578, 5, 215, 279, 84, NONE, M, false), // "obuid"
+    KnownCookie::row(19583, 3, 254, 1607, 65, NONE, F, false), // "oid"
+    KnownCookie::row(19586, 5, 254, 1663, 84, NONE, M, false), // "oinfo"
+    KnownCookie::row(19591, 2, 113, 21, 123, NONE, M, false), // "oo"
+    KnownCookie::row(19593, 5, 215, 834, 15, NONE, M, false), // "opout"
+    KnownCookie::row(19598, 7, 200, 1144, 15, NONE, M, false), // "opt_out"
+    KnownCookie::row(19605, 26, 209, 1701, 130, NONE, M, false), // "optimizelyDomainTestCookie"
+    KnownCookie::row(19631, 19, 209, 618, 130, NONE, M, false), // "optimizelyEndUserId"
+    KnownCookie::row(19650, 16, 209, 612, 24, NONE, M, false), // "optimizelyOptOut"
+    KnownCookie::row(19666, 22, 209, 29, 122, NONE, M, false), // "optimizelyRedirectData"
+    KnownCookie::row(19688, 6, 296, 1041, 123, NONE, M, false), // "optout"
+    KnownCookie::row(19694, 20, 123, 1138, 7, NONE, F, false), // "org_transform_notice"
+    KnownCookie::row(19714, 17, 212, 933, 157, NONE, A, false), // "oribi_cookie_test"
+    KnownCookie::row(19731, 15, 212, 1054, 15, NONE, A, false), // "oribi_user_guid"
+    KnownCookie::row(19746, 20, 214, 680, 15, NONE, F, false), // "osano_consentmanager"
+    KnownCookie::row(19766, 28, 214, 652, 15, NONE, F, false), // "osano_consentmanager_expdate"
+    KnownCookie::row(19794, 25, 214, 683, 15, NONE, F, false), // "osano_consentmanager_uuid"
+    KnownCookie::row(19819, 5, 14, 443, 107, NONE, M, false), // "otsid"
+    KnownCookie::row(19824, 17, 215, 784, 6, NONE, M, false), // "outbrain_dicbo_id"
+    KnownCookie::row(19841, 9, 291, 817, 147, NONE, M, false), // "ozone_uid"
+    KnownCookie::row(19850, 8, 106, 114, 119, NONE, F, false), // "p23mn32t"
+    KnownCookie::row(19858, 12, 221, 902, 65, NONE, M, false), // "pa_google_ts"
+    KnownCookie::row(19870, 11, 221, 902, 65, NONE, M, false), // "pa_openx_ts"
+    KnownCookie::row(19881, 13, 221, 902, 65, NONE, M, false), // "pa_rubicon_ts"
+    KnownCookie::row(19894, 13, 221, 902, 65, NONE, M, false), // "pa_twitter_ts"
+    KnownCookie::row(19907, 6, 221, 902, 65, NONE, M, false), // "pa_uid"
+    KnownCookie::row(19913, 7, 224, 742, 38, NONE, A, false), // "pa_user"
+    KnownCookie::row(19920, 11, 221, 902, 65, NONE, M, false), // "pa_yahoo_ts"
+    KnownCookie::row(19931, 21, 146, 131, 157, NONE, A, false), // "pagead/conv/%INTEGER%"
+    KnownCookie::row(19952, 10, 176, 506, 166, NONE, M, false), // "panoramaId"
+    KnownCookie::row(19962, 17, 176, 506, 166, NONE, M, false), // "panoramaId_expiry"
+    KnownCookie::row(19979, 21, 176, 136, 166, NONE, M, false), // "panoramaId_expiry_exp"
+    KnownCookie::row(20000, 8, 264, 397, 38, NONE, M, true), // "partner-"
+    KnownCookie::row(20009, 20, 259, 1482, 68, NONE, F, false), // "pay_update_intent_id"
+    KnownCookie::row(20029, 3, 264, 795, 38, NONE, A, false), // "pbw"
+    KnownCookie::row(20032, 7, 254, 575, 15, NONE, F, false), // "pc-unit"
+    KnownCookie::row(20039, 4, 228, 129, 38, NONE, M, false), // "pcc2"
+    KnownCookie::row(20043, 4, 49, 132, 123, NONE, M, false), // "pcfm"
+    KnownCookie::row(20047, 5, 254, 1516, 166, NONE, A, false), // "pctrk"
+    KnownCookie::row(20052, 2, 347, 1251, 44, NONE, M, false), // "pd"
+    KnownCookie::row(20054, 4, 350, 479, 10, NONE, M, false), // "pdid"
+    KnownCookie::row(20058, 12, 223, 776, 28, NONE, F, false), // "permutive-id"
+    KnownCookie::row(20070, 24, 178, 655, 166, NONE, F, false), // "persistent_shopping_cart"
+    KnownCookie::row(20094, 18, 327, 1385, 65, NONE, M, false), // "personalization_id"
+    KnownCookie::row(20112, 9, 150, 272, 166, NONE, F, true), // "pgid-org-"
+    KnownCookie::row(20122, 10, 348, 561, 166, NONE, F, false), // "phpMyAdmin"
+    KnownCookie::row(20132, 2, 238, 824, 6, NONE, M, false), // "pi"
+    KnownCookie::row(20134, 9, 254, 323, 15, NONE, A, false), // "pi_opt_in"
+    KnownCookie::row(20143, 17, 225, 456, 161, NONE, A, false), // "picreel_new_price"
+    KnownCookie::row(20160, 28, 225, 1462, 161, NONE, A, false), // "picreel_tracker__first_visit"
+    KnownCookie::row(20188, 27, 225, 456, 161, NONE, A, false), // "picreel_tracker__page_views"
+    KnownCookie::row(20215, 24, 225, 1461, 161, NONE, A, false), // "picreel_tracker__visited"
+    KnownCookie::row(20239, 3, 264, 1371, 38, NONE, M, false), // "pid"
+    KnownCookie::row(20242, 9, 109, 951, 15, NONE, M, false), // "pid_short"
+    KnownCookie::row(20251, 13, 109, 951, 15, NONE, M, false), // "pid_signature"
+    KnownCookie::row(20264, 2, 113, 1598, 147, NONE, M, false), // "pl"
+    KnownCookie::row(20266, 10, 233, 1222, 84, NONE, M, false), // "pl_user_id"
+    KnownCookie::row(20276, 10, 229, 469, 162, NONE, A, true), // "plausible_"
+    KnownCookie::row(20287, 14, 230, 541, 166, NONE, F, false), // "plek-list-type"
+    KnownCookie::row(20301, 20, 230, 541, 166, NONE, F, false), // "plesk-items-per-page"
+    KnownCookie::row(20321, 14, 230, 541, 166, NONE, F, false), // "plesk-sort-dir"
+    KnownCookie::row(20335, 16, 230, 541, 166, NONE, F, false), // "plesk-sort-field"
+    KnownCookie::row(20351, 12, 231, 545, 15, NONE, F, false), // "pll_language"
+    KnownCookie::row(20363, 5, 114, 722, 38, NONE, M, false), // "pluto"
+    KnownCookie::row(20368, 6, 114, 1325, 38, NONE, M, false), // "pluto2"
+    KnownCookie::row(20374, 7, 125, 979, 91, NONE, F, false), // "pm_sess"
+    KnownCookie::row(20381, 11, 125, 979, 91, NONE, F, false), // "pm_sess_NNN"
+    KnownCookie::row(20392, 8, 348, 457, 166, NONE, F, true), // "pmaAuth-"
+    KnownCookie::row(20401, 8, 348, 458, 89, NONE, F, true), // "pmaUser-"
+    KnownCookie::row(20410, 8, 348, 399, 89, NONE, F, false), // "pma_lang"
+    KnownCookie::row(20418, 16, 224, 1027, 33, NONE, M, false), // "pnespsdk_pnespid"
+    KnownCookie::row(20434, 32, 224, 1006, 33, NONE, A, false), // "pnespsdk_push_subscription_added"
+    KnownCookie::row(20466, 12, 224, 1336, 166, NONE, F, false), // "pnespsdk_ssn"
+    KnownCookie::row(20478, 16, 224, 998, 33, NONE, A, false), // "pnespsdk_visitor"
+    KnownCookie::row(20494, 5, 178, 11, 166, NONE, F, false), // "pollN"
+    KnownCookie::row(20499, 2, 238, 1290, 84, NONE, M, false), // "pp"
+    KnownCookie::row(20501, 13, 227, 688, 33, NONE, A, true), // "ppms_privacy_"
+    KnownCookie::row(20515, 17, 227, 635, 157, 1818, A, true), // "ppms_privacy_bar_"
+    KnownCookie::row(20533, 8, 113, 743, 157, NONE, F, false), // "presence"
+    KnownCookie::row(20541, 13, 259, 1489, 157, NONE, F, false), // "preview_theme"
+    KnownCookie::row(20554, 13, 259, 1482, 15, NONE, F, false), // "previous_step"
+    KnownCookie::row(20567, 6, 10, 937, 89, NONE, M, true), // "prism_"
+    KnownCookie::row(20574, 28, 236, 680, 15, NONE, F, false), // "privacypillar-cookie-consent"
+    KnownCookie::row(20602, 28, 236, 361, 15, NONE, F, false), // "privacypillar-google-consent"
+    KnownCookie::row(20630, 23, 178, 47, 15, NONE, F, false), // "private_content_version"
+    KnownCookie::row(20653, 25, 123, 962, 57, NONE, F, false), // "private_mode_user_session"
+    KnownCookie::row(20678, 20, 178, 625, 166, NONE, F, true), // "product_data_storage"
+    KnownCookie::row(20699, 21, 259, 1482, 121, NONE, F, false), // "profile_preview_token"
+    KnownCookie::row(20720, 13, 254, 695, 89, NONE, F, false), // "promptTestMod"
+    KnownCookie::row(20733, 4, 328, 1078, 157, NONE, A, false), // "pses"
+    KnownCookie::row(20737, 8, 332, 1048, 5, NONE, M, false), // "ptradtrt"
+    KnownCookie::row(20745, 5, 332, 1048, 5, NONE, M, false), // "ptran"
+    KnownCookie::row(20750, 4, 332, 1048, 5, NONE, M, false), // "ptrb"
+    KnownCookie::row(20754, 6, 332, 1707, 5, NONE, M, false), // "ptrbsw"
+    KnownCookie::row(20760, 4, 332, 1340, 5, NONE, M, false), // "ptrc"
+    KnownCookie::row(20764, 9, 332, 1049, 5, NONE, M, false), // "ptrcriteo"
+    KnownCookie::row(20773, 6, 332, 1048, 5, NONE, M, false), // "ptreps"
+    KnownCookie::row(20779, 8, 332, 1048, 5, NONE, M, false), // "ptropenx"
+    KnownCookie::row(20787, 5, 332, 1695, 5, NONE, M, false), // "ptrpp"
+    KnownCookie::row(20792, 6, 332, 831, 5, NONE, M, false), // "ptrpub"
+    KnownCookie::row(20798, 5, 332, 1049, 22, NONE, M, false), // "ptrrc"
+    KnownCookie::row(20803, 6, 332, 1068, 5, NONE, M, false), // "ptrrhs"
+    KnownCookie::row(20809, 4, 332, 1339, 5, NONE, M, false), // "ptrt"
+    KnownCookie::row(20813, 10, 256, 586, 38, NONE, F, true), // "pubconsent"
+    KnownCookie::row(20824, 8, 238, 918, 89, NONE, M, true), // "pubfreq_"
+    KnownCookie::row(20833, 12, 15, 1699, 138, NONE, M, false), // "pubmatic_uid"
+    KnownCookie::row(20845, 10, 238, 577, 6, NONE, F, false), // "pubsyncexp"
+    KnownCookie::row(20855, 8, 238, 1268, 6, NONE, F, true), // "pubtime_"
+    KnownCookie::row(20864, 12, 168, 1391, 107, NONE, F, false), // "pushPermInfo"
+    KnownCookie::row(20876, 13, 168, 1392, 89, NONE, F, false), // "pushPermState"
+    KnownCookie::row(20889, 4, 179, 487, 10, NONE, M, true), // "put_"
+    KnownCookie::row(20894, 4, 228, 129, 38, NONE, M, false), // "pvc2"
+    KnownCookie::row(20898, 13, 232, 378, 6, NONE, A, false), // "pvc_visits[0]"
+    KnownCookie::row(20911, 11, 256, 581, 6, NONE, F, false), // "pxcelAcc3PC"
+    KnownCookie::row(20922, 11, 256, 582, 166, NONE, A, false), // "pxcelBcnLcy"
+    KnownCookie::row(20933, 9, 256, 583, 15, NONE, A, true), // "pxcelPage"
+    KnownCookie::row(20943, 4, 223, 1368, 141, NONE, F, false), // "pxid"
+    KnownCookie::row(20947, 4, 246, 1223, 62, NONE, M, false), // "pxrc"
+    KnownCookie::row(20951, 11, 168, 1079, 44, NONE, A, false), // "queryString"
+    KnownCookie::row(20962, 12, 245, 153, 166, NONE, F, false), // "rack.session"
+    KnownCookie::row(20974, 12, 350, 22, 6, NONE, M, true), // "rai-pltn-pl-"
+    KnownCookie::row(20987, 2, 113, 1590, 138, NONE, M, false), // "rc"
+    KnownCookie::row(20989, 5, 244, 539, 5, NONE, M, false), // "rdtrk"
+    KnownCookie::row(20994, 26, 124, 826, 52, NONE, F, false), // "receive-cookie-deprecation"
+    KnownCookie::row(21020, 14, 168, 1613, 147, NONE, F, false), // "recent_history"
+    KnownCookie::row(21034, 21, 168, 1537, 24, NONE, F, false), // "recent_history_status"
+    KnownCookie::row(21055, 25, 178, 639, 166, NONE, F, true), // "recently_compared_product"
+    KnownCookie::row(21081, 34, 178, 638, 166, 1868, F, true), // "recently_compared_product_previous"
+    KnownCookie::row(21116, 23, 178, 641, 166, NONE, F, true), // "recently_viewed_product"
+    KnownCookie::row(21140, 32, 178, 640, 166, 1870, F, true), // "recently_viewed_product_previous"
+    KnownCookie::row(21173, 4, 215, 659, 9, NONE, M, false), // "recs"
+    KnownCookie::row(21177, 5, 215, 1270, 9, NONE, M, true), // "recs-"
+    KnownCookie::row(21183, 27, 168, 209, 157, NONE, F, false), // "redirectFromM2MInviteAccept"
+    KnownCookie::row(21210, 25, 168, 1588, 157, NONE, F, false), // "redirectFromM2MInviteSent"
+    KnownCookie::row(21235, 18, 254, 230, 15, NONE, F, false), // "redirectionWarning"
+    KnownCookie::row(21253, 4, 215, 1271, 9, NONE, M, false), // "ref-"
+    KnownCookie::row(21257, 12, 299, 819, 108, NONE, F, false), // "referrer_url"
+    KnownCookie::row(21269, 11, 349, 456, 127, NONE, M, false), // "rek_content"
+    KnownCookie::row(21280, 19, 327, 769, 65, NONE, M, false), // "remember_checked_on"
+    KnownCookie::row(21299, 11, 259, 1482, 5, NONE, F, false), // "remember_me"
+    KnownCookie::row(21310, 19, 93, 529, 63, NONE, F, false), // "remember_user_token"
+    KnownCookie::row(21329, 9, 254, 1520, 166, NONE, F, false), // "renderCtx"
+    KnownCookie::row(21338, 8, 22, 874, 166, NONE, F, false), // "renderid"
+    KnownCookie::row(21346, 15, 250, 649, 157, NONE, A, false), // "rl_anonymous_id"
+    KnownCookie::row(21361, 13, 250, 650, 157, NONE, A, false), // "rl_auth_token"
+    KnownCookie::row(21374, 11, 250, 674, 157, NONE, A, false), // "rl_group_id"
+    KnownCookie::row(21385, 14, 250, 675, 157, NONE, A, false), // "rl_group_trait"
+    KnownCookie::row(21399, 21, 250, 653, 157, NONE, A, false), // "rl_page_init_referrer"
+    KnownCookie::row(21420, 29, 250, 654, 157, NONE, A, false), // "rl_page_init_referring_domain"
+    KnownCookie::row(21449, 10, 250, 661, 157, NONE, A, false), // "rl_session"
+    KnownCookie::row(21459, 8, 250, 677, 157, NONE, A, false), // "rl_trait"
+    KnownCookie::row(21467, 10, 250, 672, 157, NONE, A, false), // "rl_user_id"
+    KnownCookie::row(21477, 5, 246, 81, 15, NONE, M, false), // "rlas3"
+    KnownCookie::row(21482, 3, 179, 487, 10, NONE, M, false), // "rpb"
+    KnownCookie::row(21485, 3, 179, 487, 10, NONE, M, false), // "rpx"
+    KnownCookie::row(21488, 4, 254, 1439, 166, NONE, F, false), // "rsid"
+    KnownCookie::row(21492, 5, 254, 1438, 166, NONE, F, false), // "rsid2"
+    KnownCookie::row(21497, 8, 330, 1023, 65, NONE, M, false), // "rtbData0"
+    KnownCookie::row(21505, 4, 302, 1008, 15, NONE, M, false), // "rtbh"
+    KnownCookie::row(21509, 3, 168, 1395, 35, NONE, F, false), // "rtc"
+    KnownCookie::row(21512, 3, 190, 1662, 38, NONE, M, false), // "rts"
+    KnownCookie::row(21515, 11, 15, 1699, 138, NONE, M, false), // "rubicon_uid"
+    KnownCookie::row(21526, 10, 327, 769, 65, NONE, M, false), // "rweb_optin"
+    KnownCookie::row(21536, 9, 106, 950, 157, NONE, A, true), // "rxVisitor"
+    KnownCookie::row(21546, 4, 106, 950, 157, NONE, A, false), // "rxvt"
+    KnownCookie::row(21550, 3, 330, 1023, 15, NONE, M, false), // "rxx"
+    KnownCookie::row(21553, 1, 113, 242, 147, NONE, M, false), // "s"
+    KnownCookie::row(21554, 4, 21, 1530, 152, NONE, A, false), // "s_cc"
+    KnownCookie::row(21558, 6, 21, 912, 65, NONE, M, false), // "s_ecid"
+    KnownCookie::row(21564, 5, 21, 40, 123, NONE, A, false), // "s_fid"
+    KnownCookie::row(21569, 5, 21, 634, 166, NONE, A, false), // "s_ppv"
+    KnownCookie::row(21574, 4, 21, 1610, 152, NONE, A, false), // "s_sq"
+    KnownCookie::row(21578, 4, 21, 1335, 166, NONE, A, false), // "s_tp"
+    KnownCookie::row(21582, 4, 21, 115, 65, NONE, A, true), // "s_vi"
+    KnownCookie::row(21587, 16, 253, 1359, 15, NONE, M, false), // "sailthru_content"
+    KnownCookie::row(21603, 18, 253, 906, 91, NONE, M, false), // "sailthru_pageviews"
+    KnownCookie::row(21621, 16, 253, 907, 15, NONE, M, false), // "sailthru_visitor"
+    KnownCookie::row(21637, 15, 123, 905, 157, NONE, S, false), // "saml_csrf_token"
+    KnownCookie::row(21652, 14, 123, 909, 157, NONE, F, false), // "saml_return_to"
+    KnownCookie::row(21666, 21, 123, 909, 157, NONE, F, false), // "saml_return_to_legacy"
+    KnownCookie::row(21687, 4, 264, 262, 6, NONE, M, false), // "sasd"
+    KnownCookie::row(21691, 5, 264, 262, 6, NONE, M, false), // "sasd2"
+    KnownCookie::row(21696, 9, 21, 744, 147, NONE, F, false), // "sat_track"
+    KnownCookie::row(21705, 2, 113, 242, 65, NONE, M, false), // "sb"
+    KnownCookie::row(21707, 3, 279, 697, 14, NONE, N, true), // "sb-"
+    KnownCookie::row(21711, 12, 322, 1364, 166, NONE, A, false), // "sbjs_current"
+    KnownCookie::row(21723, 16, 322, 1344, 166, NONE, A, false), // "sbjs_current_add"
+    KnownCookie::row(21739, 10, 322, 1365, 166, NONE, A, false), // "sbjs_first"
+    KnownCookie::row(21749, 14, 322, 1345, 166, NONE, A, false), // "sbjs_first_add"
+    KnownCookie::row(21763, 15, 322, 712, 166, NONE, A, false), // "sbjs_migrations"
+    KnownCookie::row(21778, 12, 322, 741, 91, NONE, A, false), // "sbjs_session"
+    KnownCookie::row(21790, 10, 322, 362, 166, NONE, A, false), // "sbjs_udata"
+    KnownCookie::row(21800, 10, 266, 439, 15, NONE, M, false), // "sc-a-nonce"
+    KnownCookie::row(21810, 5, 266, 1563, 15, NONE, M, false), // "sc_at"
+    KnownCookie::row(21815, 10, 254, 203, 166, NONE, F, false), // "schgtclose"
+    KnownCookie::row(21825, 12, 310, 80, 65, NONE, A, false), // "sd_client_id"
+    KnownCookie::row(21837, 11, 310, 80, 65, NONE, A, false), // "sd_identity"
+    KnownCookie::row(21848, 4, 168, 988, 157, NONE, F, false), // "sdsc"
+    KnownCookie::row(21852, 16, 178, 423, 15, NONE, F, false), // "searchReport-log"
+    KnownCookie::row(21868, 18, 178, 218, 6, NONE, F, false), // "section_data_clean"
+    KnownCookie::row(21886, 16, 178, 628, 166, NONE, F, false), // "section_data_ids"
+    KnownCookie::row(21902, 16, 299, 783, 108, NONE, F, false), // "sentry_device_id"
+    KnownCookie::row(21918, 19, 321, 147, 166, NONE, F, false), // "server-session-bind"
+    KnownCookie::row(21937, 17, 299, 859, 157, NONE, F, false), // "server_session_id"
+    KnownCookie::row(21954, 4, 328, 745, 157, NONE, F, false), // "sess"
+    KnownCookie::row(21958, 24, 226, 10, 6, NONE, M, false), // "sessionFunnelEventLogged"
+    KnownCookie::row(21982, 39, 299, 1280, 108, NONE, F, false), // "session_storage_last_visited_twitch_url"
+    KnownCookie::row(22021, 17, 299, 932, 157, NONE, F, false), // "session_unique_id"
+    KnownCookie::row(22038, 9, 148, 1321, 15, NONE, M, false), // "sessionid"
+    KnownCookie::row(22047, 4, 113, 449, 6, NONE, M, false), // "sfau"
+    KnownCookie::row(22051, 11, 254, 1595, 82, NONE, F, false), // "sfdc-stream"
+    KnownCookie::row(22062, 8, 254, 630, 15, NONE, F, false), // "sfdc_lv2"
+    KnownCookie::row(22070, 19, 168, 222, 157, NONE, A, false), // "sharebox-suggestion"
+    KnownCookie::row(22089, 8, 87, 1275, 91, NONE, F, true), // "sharing_"
+    KnownCookie::row(22098, 5, 148, 1323, 15, NONE, M, false), // "shbid"
+    KnownCookie::row(22103, 5, 148, 1323, 15, NONE, M, false), // "shbts"
+    KnownCookie::row(22108, 14, 259, 591, 91, NONE, A, false), // "shop_analytics"
+    KnownCookie::row(22122, 20, 259, 1482, 5, NONE, F, false), // "shop_pay_accelerated"
+    KnownCookie::row(22142, 35, 259, 1489, 48, NONE, F, false), // "shopify-editor-unconfirmed-settings"
+    KnownCookie::row(22177, 11, 259, 1482, 5, NONE, F, false), // "shopify_pay"
+    KnownCookie::row(22188, 20, 259, 1482, 93, NONE, F, false), // "shopify_pay_redirect"
+    KnownCookie::row(22208, 12, 324, 1533, 24, NONE, F, false), // "showComments"
+    KnownCookie::row(22220, 28, 254, 1624, 27, NONE, F, false), // "showNewBuilderWarningMessage"
+    KnownCookie::row(22248, 18, 123, 565, 157, NONE, F, false), // "show_cookie_banner"
+    KnownCookie::row(22266, 10, 254, 1680, 166, NONE, F, false), // "sid_Client"
+    KnownCookie::row(22276, 13, 254, 141, 24, NONE, P, false), // "sidebarPinned"
+    KnownCookie::row(22289, 33, 230, 541, 166, NONE, F, false), // "sites-active-list-state-collapsed"
+    KnownCookie::row(22322, 9, 321, 306, 63, NONE, F, false), // "smSession"
+    KnownCookie::row(22331, 5, 280, 1426, 157, NONE, F, false), // "sm_ir"
+    KnownCookie::row(22336, 6, 280, 690, 157, NONE, F, false), // "sm_rec"
+    KnownCookie::row(22342, 2, 268, 615, 15, NONE, A, false), // "sp"
+    KnownCookie::row(22344, 10, 272, 535, 6, NONE, F, false), // "sp_landing"
+    KnownCookie::row(22354, 4, 272, 535, 62, NONE, F, false), // "sp_t"
+    KnownCookie::row(22358, 15, 67, 197, 157, NONE, F, false), // "spbc_2fa_passed"
+    KnownCookie::row(22373, 17, 67, 168, 157, NONE, F, false), // "spbc_cookies_test"
+    KnownCookie::row(22390, 22, 67, 739, 157, NONE, F, false), // "spbc_firewall_pass_key"
+    KnownCookie::row(22412, 17, 67, 198, 157, NONE, F, false), // "spbc_is_logged_in"
+    KnownCookie::row(22429, 11, 67, 200, 157, NONE, F, false), // "spbc_log_id"
+    KnownCookie::row(22440, 10, 67, 199, 157, NONE, F, false), // "spbc_timer"
+    KnownCookie::row(22450, 14, 168, 758, 166, NONE, M, false), // "spectroscopyId"
+    KnownCookie::row(22464, 6, 213, 771, 15, NONE, M, false), // "spx_ts"
+    KnownCookie::row(22470, 8, 274, 8, 10, NONE, M, false), // "sqzl_abs"
+    KnownCookie::row(22478, 12, 274, 678, 15, NONE, F, false), // "sqzl_consent"
+    KnownCookie::row(22490, 15, 274, 8, 166, NONE, M, false), // "sqzl_session_id"
+    KnownCookie::row(22505, 7, 274, 8, 15, NONE, M, false), // "sqzl_vw"
+    KnownCookie::row(22512, 9, 274, 1314, 15, NONE, M, false), // "sqzllocal"
+    KnownCookie::row(22521, 2, 339, 436, 24, NONE, F, false), // "ss"
+    KnownCookie::row(22523, 4, 273, 851, 107, NONE, M, false), // "ssid"
+    KnownCookie::row(22527, 13, 106, 557, 157, NONE, F, false), // "ssoCSRFCookie"
+    KnownCookie::row(22540, 8, 280, 206, 147, NONE, F, false), // "sso_user"
+    KnownCookie::row(22548, 12, 254, 308, 15, NONE, F, false), // "ssostartpage"
+    KnownCookie::row(22560, 3, 273, 851, 107, NONE, M, false), // "sst"
+    KnownCookie::row(22563, 6, 255, 1157, 15, NONE, M, false), // "st_chc"
+    KnownCookie::row(22569, 6, 255, 1178, 15, NONE, M, false), // "st_cnt"
+    KnownCookie::row(22575, 5, 255, 1379, 15, NONE, M, false), // "st_cs"
+    KnownCookie::row(22580, 6, 255, 201, 15, NONE, M, false), // "st_csd"
+    KnownCookie::row(22586, 9, 256, 585, 24, NONE, F, false), // "st_optout"
+    KnownCookie::row(22595, 6, 255, 1177, 15, NONE, M, false), // "st_ssp"
+    KnownCookie::row(22601, 6, 255, 1179, 15, NONE, M, false), // "st_uid"
+    KnownCookie::row(22607, 3, 178, 490, 166, NONE, F, false), // "stf"
+    KnownCookie::row(22610, 20, 227, 620, 166, NONE, A, false), // "stg_externalReferrer"
+    KnownCookie::row(22630, 11, 227, 358, 157, NONE, A, true), // "stg_fired__"
+    KnownCookie::row(22642, 18, 227, 276, 107, NONE, A, false), // "stg_global_opt_out"
+    KnownCookie::row(22660, 20, 227, 212, 107, NONE, A, false), // "stg_last_interaction"
+    KnownCookie::row(22680, 15, 227, 657, 157, NONE, A, false), // "stg_pk_campaign"
+    KnownCookie::row(22695, 21, 227, 208, 107, NONE, A, false), // "stg_returning_visitor"
+    KnownCookie::row(22716, 27, 227, 671, 91, NONE, A, false), // "stg_traffic_source_priority"
+    KnownCookie::row(22743, 16, 227, 657, 157, NONE, A, false), // "stg_utm_campaign"
+    KnownCookie::row(22759, 6, 324, 528, 59, NONE, F, false), // "stnojs"
+    KnownCookie::row(22765, 18, 319, 1287, 89, NONE, F, false), // "stopMobileRedirect"
+    KnownCookie::row(22783, 5, 178, 1214, 6, NONE, F, false), // "store"
+    KnownCookie::row(22788, 12, 322, 33, 166, NONE, F, true), // "store_notice"
+    KnownCookie::row(22801, 17, 259, 1484, 65, NONE, F, false), // "storefront_digest"
+    KnownCookie::row(22818, 16, 40, 148, 166, NONE, F, false), // "stsservicecookie"
+    KnownCookie::row(22834, 11, 257, 202, 15, NONE, M, false), // "stx_user_id"
+    KnownCookie::row(22845, 9, 321, 310, 65, NONE, M, false), // "svSession"
+    KnownCookie::row(22854, 4, 190, 1612, 38, NONE, M, false), // "svid"
+    KnownCookie::row(22858, 10, 281, 522, 90, NONE, F, false), // "swym-cu_ct"
+    KnownCookie::row(22868, 10, 281, 1337, 15, NONE, F, false), // "swym-email"
+    KnownCookie::row(22878, 18, 281, 520, 90, NONE, F, false), // "swym-instrumentMap"
+    KnownCookie::row(22896, 8, 281, 523, 15, NONE, F, false), // "swym-o_s"
+    KnownCookie::row(22904, 10, 281, 524, 90, NONE, F, false), // "swym-ol_ct"
+    KnownCookie::row(22914, 8, 281, 1378, 15, NONE, F, false), // "swym-pid"
+    KnownCookie::row(22922, 15, 281, 1320, 90, NONE, F, false), // "swym-session-id"
+    KnownCookie::row(22937, 14, 281, 1172, 15, NONE, F, false), // "swym-swymRegid"
+    KnownCookie::row(22951, 12, 281, 521, 15, NONE, F, false), // "swym-tpermts"
+    KnownCookie::row(22963, 11, 281, 526, 15, NONE, F, false), // "swym-u_pref"
+    KnownCookie::row(22974, 10, 281, 523, 15, NONE, F, false), // "swym-v-ckd"
+    KnownCookie::row(22984, 9, 281, 525, 15, NONE, F, false), // "swym-weml"
+    KnownCookie::row(22993, 4, 296, 1005, 84, NONE, M, false), // "sync"
+    KnownCookie::row(22997, 20, 327, 1512, 65, NONE, M, false), // "syndication_guest_id"
+    KnownCookie::row(23017, 1, 254, 1505, 166, NONE, F, false), // "t"
+    KnownCookie::row(23018, 7, 219, 454, 15, NONE, M, false), // "tPHG-PS"
+    KnownCookie::row(23025, 5, 283, 778, 38, NONE, M, false), // "t_gid"
+    KnownCookie::row(23030, 8, 283, 50, 5, NONE, F, false), // "t_pt_gid"
+    KnownCookie::row(23038, 21, 283, 354, 15, NONE, F, false), // "taboola_fp_td_user_id"
+    KnownCookie::row(23059, 14, 283, 427, 15, NONE, F, false), // "taboola_select"
+    KnownCookie::row(23073, 18, 283, 192, 157, NONE, M, false), // "taboola_session_id"
+    KnownCookie::row(23091, 8, 288, 1022, 24, NONE, A, false), // "tawkUUID"
+    KnownCookie::row(23099, 5, 287, 704, 130, NONE, F, true), // "tawk_"
+    KnownCookie::row(23105, 14, 283, 1498, 124, NONE, A, false), // "tb_click_param"
+    KnownCookie::row(23119, 7, 330, 1023, 15, NONE, M, false), // "tbla_id"
+    KnownCookie::row(23126, 8, 75, 1455, 112, NONE, F, false), // "tc_caids"
+    KnownCookie::row(23134, 8, 75, 1455, 112, NONE, F, false), // "tc_cj_ss"
+    KnownCookie::row(23142, 8, 75, 1472, 15, NONE, M, false), // "tc_cj_v2"
+    KnownCookie::row(23150, 13, 75, 1471, 15, NONE, M, false), // "tc_cj_v2_cmp."
+    KnownCookie::row(23163, 12, 75, 1473, 15, NONE, M, false), // "tc_cj_v2_med"
+    KnownCookie::row(23175, 10, 75, 1475, 157, NONE, F, false), // "tc_sample_"
+    KnownCookie::row(23185, 5, 75, 1456, 112, NONE, F, true), // "tc_ss"
+    KnownCookie::row(23191, 14, 75, 163, 15, NONE, F, false), // "tc_test_cookie"
+    KnownCookie::row(23205, 2, 133, 512, 166, NONE, A, false), // "td"
+    KnownCookie::row(23207, 9, 330, 1023, 91, NONE, M, false), // "tearsheet"
+    KnownCookie::row(23216, 4, 218, 1044, 157, NONE, F, false), // "test"
+    KnownCookie::row(23220, 11, 101, 887, 15, NONE, F, false), // "test_cookie"
+    KnownCookie::row(23231, 18, 250, 72, 157, NONE, A, false), // "test_rudder_cookie"
+    KnownCookie::row(23249, 16, 300, 1076, 130, NONE, F, false), // "tf_respondent_cc"
+    KnownCookie::row(23265, 7, 327, 770, 65, NONE, M, false), // "tfw_exp"
+    KnownCookie::row(23272, 14, 324, 1459, 59, NONE, F, false), // "tix_view_token"
+    KnownCookie::row(23286, 5, 323, 614, 166, NONE, F, false), // "tk_ai"
+    KnownCookie::row(23291, 5, 324, 390, 15, NONE, M, false), // "tk_lr"
+    KnownCookie::row(23296, 5, 324, 390, 119, NONE, M, false), // "tk_or"
+    KnownCookie::row(23301, 5, 324, 389, 91, NONE, A, false), // "tk_qs"
+    KnownCookie::row(23306, 6, 324, 387, 81, NONE, A, false), // "tk_r3d"
+    KnownCookie::row(23312, 5, 324, 388, 166, NONE, A, false), // "tk_tc"
+    KnownCookie::row(23317, 5, 296, 1063, 84, NONE, M, false), // "tluid"
+    KnownCookie::row(23322, 6, 296, 1062, 84, NONE, M, false), // "tluidp"
+    KnownCookie::row(23328, 5, 14, 553, 152, NONE, M, false), // "token"
+    KnownCookie::row(23333, 2, 54, 1193, 40, NONE, M, false), // "tp"
+    KnownCookie::row(23335, 2, 284, 977, 89, NONE, M, true), // "tp"
+    KnownCookie::row(23338, 15, 324, 1394, 166, NONE, F, false), // "trac_form_token"
+    KnownCookie::row(23353, 12, 324, 1575, 147, NONE, F, false), // "trac_session"
+    KnownCookie::row(23365, 22, 259, 589, 65, NONE, A, false), // "tracked_start_checkout"
+    KnownCookie::row(23387, 3, 228, 129, 38, NONE, M, false), // "trc"
+    KnownCookie::row(23390, 18, 330, 1023, 15, NONE, M, false), // "trc_cookie_storage"
+    KnownCookie::row(23408, 14, 15, 1699, 138, NONE, M, false), // "triplelift_uid"
+    KnownCookie::row(23422, 3, 284, 975, 10, NONE, M, false), // "trk"
+    KnownCookie::row(23425, 7, 168, 946, 15, NONE, M, false), // "trkCode"
+    KnownCookie::row(23432, 7, 168, 946, 15, NONE, M, false), // "trkInfo"
+    KnownCookie::row(23439, 2, 220, 866, 86, NONE, F, false), // "ts"
+    KnownCookie::row(23441, 4, 220, 877, 86, NONE, F, false), // "ts_c"
+    KnownCookie::row(23445, 5, 220, 867, 166, NONE, F, false), // "tsrce"
+    KnownCookie::row(23450, 6, 117, 248, 15, NONE, F, false), // "tsrvid"
+    KnownCookie::row(23456, 10, 289, 58, 6, NONE, M, false), // "tt_bluekai"
+    KnownCookie::row(23466, 10, 289, 54, 6, NONE, M, false), // "tt_exelate"
+    KnownCookie::row(23476, 11, 289, 55, 6, NONE, M, false), // "tt_liveramp"
+    KnownCookie::row(23487, 10, 289, 56, 6, NONE, M, false), // "tt_neustar"
+    KnownCookie::row(23497, 13, 289, 57, 6, NONE, M, false), // "tt_salesforce"
+    KnownCookie::row(23510, 9, 289, 705, 15, NONE, M, false), // "tt_viewer"
+    KnownCookie::row(23519, 6, 284, 999, 10, NONE, M, false), // "ttbprf"
+    KnownCookie::row(23525, 3, 284, 1001, 6, NONE, M, false), // "ttc"
+    KnownCookie::row(23528, 4, 284, 976, 89, NONE, M, false), // "ttca"
+    KnownCookie::row(23532, 6, 293, 723, 15, NONE, M, true), // "ttcsid"
+    KnownCookie::row(23539, 3, 215, 901, 114, NONE, M, false), // "ttd"
+    KnownCookie::row(23542, 5, 284, 989, 40, NONE, M, false), // "ttgcm"
+    KnownCookie::row(23547, 6, 284, 999, 10, NONE, M, false), // "ttnprf"
+    KnownCookie::row(23553, 5, 293, 1428, 15, NONE, M, false), // "ttwid"
+    KnownCookie::row(23558, 2, 338, 1654, 78, NONE, M, false), // "tu"
+    KnownCookie::row(23560, 5, 228, 1382, 38, NONE, M, false), // "tuuid"
+    KnownCookie::row(23565, 8, 340, 118, 84, NONE, M, false), // "tuuid_lu"
+    KnownCookie::row(23573, 4, 179, 99, 89, NONE, M, true), // "tv_U"
+    KnownCookie::row(23578, 15, 9, 127, 152, NONE, A, false), // "tv_spot_tracker"
+    KnownCookie::row(23593, 4, 179, 465, 15, NONE, M, false), // "tvid"
+    KnownCookie::row(23597, 4, 327, 770, 65, NONE, M, false), // "twid"
+    KnownCookie::row(23601, 23, 299, 974, 108, NONE, F, false), // "twitch.lohp.countryCode"
+    KnownCookie::row(23624, 2, 123, 787, 157, NONE, F, false), // "tz"
+    KnownCookie::row(23626, 1, 294, 840, 15, NONE, M, false), // "u"
+    KnownCookie::row(23627, 3, 251, 61, 6, NONE, F, true), // "ua_"
+    KnownCookie::row(23631, 4, 251, 1373, 38, NONE, M, false), // "ucid"
+    KnownCookie::row(23635, 2, 206, 95, 31, NONE, M, false), // "ud"
+    KnownCookie::row(23637, 5, 302, 1008, 142, NONE, M, false), // "udmts"
+    KnownCookie::row(23642, 3, 206, 98, 31, NONE, M, false), // "udo"
+    KnownCookie::row(23645, 6, 335, 1077, 10, NONE, F, false), // "uesign"
+    KnownCookie::row(23651, 2, 168, 1622, 157, NONE, F, false), // "uh"
+    KnownCookie::row(23653, 3, 14, 115, 134, NONE, M, false), // "uid"
+    KnownCookie::row(23656, 7, 120, 747, 62, NONE, M, true), // "uid-bp-"
+    KnownCookie::row(23664, 4, 18, 517, 84, NONE, M, false), // "uids"
+    KnownCookie::row(23668, 2, 145, 1348, 147, NONE, M, false), // "um"
+    KnownCookie::row(23670, 3, 312, 577, 65, NONE, M, false), // "um2"
+    KnownCookie::row(23673, 6, 301, 442, 162, NONE, A, true), // "umami."
+    KnownCookie::row(23680, 4, 145, 1348, 147, NONE, M, false), // "umeh"
+    KnownCookie::row(23684, 12, 215, 87, 156, NONE, M, false), // "unifiedPixel"
+    KnownCookie::row(23696, 27, 330, 1023, 89, NONE, M, false), // "unique_ad_source_impression"
+    KnownCookie::row(23723, 9, 299, 860, 109, NONE, F, false), // "unique_id"
+    KnownCookie::row(23732, 17, 299, 859, 109, NONE, F, false), // "unique_id_durable"
+    KnownCookie::row(23749, 7, 347, 796, 81, NONE, M, false), // "univ_id"
+    KnownCookie::row(23756, 8, 304, 456, 127, NONE, M, true), // "unruly_m"
+    KnownCookie::row(23765, 5, 305, 1389, 166, NONE, M, false), // "usbls"
+    KnownCookie::row(23770, 13, 254, 140, 166, NONE, F, false), // "useStandbyUrl"
+    KnownCookie::row(23783, 24, 178, 349, 166, NONE, F, false), // "user_allowed_save_cookie"
+    KnownCookie::row(23807, 12, 123, 1075, 57, NONE, F, false), // "user_session"
+    KnownCookie::row(23819, 8, 85, 544, 15, NONE, F, true), // "userlang"
+    KnownCookie::row(23828, 8, 328, 804, 147, NONE, A, false), // "usersync"
+    KnownCookie::row(23836, 5, 113, 78, 157, NONE, M, false), // "usida"
+    KnownCookie::row(23841, 9, 236, 1257, 15, NONE, F, false), // "usprivacy"
+    KnownCookie::row(23850, 9, 256, 588, 166, NONE, F, true), // "usprivacy"
+    KnownCookie::row(23860, 4, 331, 623, 15, NONE, A, false), // "usst"
+    KnownCookie::row(23864, 7, 208, 927, 157, NONE, F, false), // "utm_key"
+    KnownCookie::row(23871, 2, 338, 1654, 15, NONE, M, false), // "uu"
+    KnownCookie::row(23873, 4, 189, 86, 15, NONE, M, false), // "uuid"
+    KnownCookie::row(23877, 5, 328, 798, 147, NONE, M, false), // "uuid2"
+    KnownCookie::row(23882, 5, 187, 86, 15, NONE, M, false), // "uuidc"
+    KnownCookie::row(23887, 5, 107, 83, 37, NONE, M, false), // "v_usr"
+    KnownCookie::row(23892, 7, 34, 958, 157, NONE, M, false), // "version"
+    KnownCookie::row(23899, 26, 308, 1195, 157, NONE, F, false), // "vfThirdpartyCookiesEnabled"
+    KnownCookie::row(23925, 13, 97, 165, 15, NONE, M, false), // "vglnk.Agent.p"
+    KnownCookie::row(23938, 19, 97, 1021, 15, NONE, M, false), // "vglnk.PartnerRfsh.p"
+    KnownCookie::row(23957, 26, 299, 1187, 108, NONE, F, false), // "videoChat.notice_dismissed"
+    KnownCookie::row(23983, 12, 309, 1491, 15, NONE, M, false), // "vidoomy-uids"
+    KnownCookie::row(23995, 20, 81, 735, 30, NONE, F, false), // "viewed_cookie_policy"
+    KnownCookie::row(24015, 6, 213, 1414, 15, NONE, M, false), // "viewer"
+    KnownCookie::row(24021, 12, 342, 855, 100, NONE, M, false), // "viewer_token"
+    KnownCookie::row(24033, 12, 144, 865, 15, NONE, F, true), // "visid_incap_"
+    KnownCookie::row(24046, 7, 200, 1055, 15, NONE, M, false), // "visitor"
+    KnownCookie::row(24053, 10, 186, 1024, 15, NONE, M, false), // "visitor-id"
+    KnownCookie::row(24063, 10, 254, 750, 15, NONE, M, true), // "visitor_id"
+    KnownCookie::row(24074, 2, 264, 187, 166, NONE, A, false), // "vs"
+    KnownCookie::row(24076, 3, 136, 1648, 15, NONE, M, false), // "vst"
+    KnownCookie::row(24079, 4, 310, 1307, 9, NONE, A, false), // "vuid"
+    KnownCookie::row(24083, 12, 318, 1412, 127, NONE, F, false), // "wa_lang_pref"
+    KnownCookie::row(24095, 5, 318, 1501, 166, NONE, F, false), // "wa_ul"
+    KnownCookie::row(24100, 25, 254, 463, 27, NONE, P, false), // "waveUserPrefFinderLeftNav"
+    KnownCookie::row(24125, 26, 254, 462, 27, NONE, P, false), // "waveUserPrefFinderListView"
+    KnownCookie::row(24151, 2, 113, 1261, 157, NONE, F, false), // "wd"
+    KnownCookie::row(24153, 6, 254, 1514, 15, NONE, F, false), // "webact"
+    KnownCookie::row(24159, 8, 324, 1597, 165, NONE, F, true), // "welcome-"
+    KnownCookie::row(24168, 10, 248, 86, 38, NONE, M, false), // "wfivefivec"
+    KnownCookie::row(24178, 5, 237, 471, 166, NONE, F, false), // "wires"
+    KnownCookie::row(24183, 15, 237, 470, 89, NONE, F, false), // "wires_challenge"
+    KnownCookie::row(24198, 6, 320, 1315, 157, NONE, F, false), // "wistia"
+    KnownCookie::row(24204, 26, 320, 1286, 57, NONE, F, false), // "wistia-http2-push-disabled"
+    KnownCookie::row(24230, 22, 320, 954, 157, NONE, F, true), // "wistia-video-progress-"
+    KnownCookie::row(24253, 11, 321, 1496, 33, NONE, F, false), // "wixLanguage"
+    KnownCookie::row(24264, 21, 322, 273, 166, NONE, F, false), // "woocommerce_cart_hash"
+    KnownCookie::row(24285, 35, 322, 186, 10, NONE, F, true), // "woocommerce_dismissed_suggestions__"
+    KnownCookie::row(24321, 25, 322, 273, 166, NONE, F, false), // "woocommerce_items_in_cart"
+    KnownCookie::row(24346, 27, 322, 461, 166, NONE, F, false), // "woocommerce_recently_viewed"
+    KnownCookie::row(24373, 32, 322, 34, 59, NONE, F, true), // "woocommerce_snooze_suggestions__"
+    KnownCookie::row(24406, 27, 314, 1457, 166, NONE, F, false), // "wordpress_google_apps_login"
+    KnownCookie::row(24433, 20, 324, 527, 166, NONE, F, true), // "wordpress_logged_in_"
+    KnownCookie::row(24454, 21, 325, 166, 166, NONE, F, false), // "wordpress_test_cookie"
+    KnownCookie::row(24475, 12, 324, 1581, 19, NONE, F, true), // "wp-postpass_"
+    KnownCookie::row(24488, 14, 324, 1660, 6, NONE, F, false), // "wp-saving-post"
+    KnownCookie::row(24502, 12, 324, 1592, 5, NONE, F, true), // "wp-settings-"
+    KnownCookie::row(24515, 17, 324, 1343, 15, 2184, F, true), // "wp-settings-time-"
+    KnownCookie::row(24533, 24, 315, 1200, 166, NONE, F, false), // "wp-wpml_current_language"
+    KnownCookie::row(24557, 7, 324, 682, 157, NONE, F, false), // "wp_lang"
+    KnownCookie::row(24564, 23, 322, 117, 59, NONE, F, true), // "wp_woocommerce_session_"
+    KnownCookie::row(24588, 12, 324, 1591, 15, NONE, F, false), // "wporg_locale"
+    KnownCookie::row(24600, 15, 324, 1509, 41, NONE, F, false), // "wporg_logged_in"
+    KnownCookie::row(24615, 9, 324, 1509, 41, NONE, F, false), // "wporg_sec"
+    KnownCookie::row(24624, 5, 168, 1551, 147, NONE, F, false), // "wwepo"
+    KnownCookie::row(24629, 18, 62, 738, 166, NONE, F, false), // "wwwchannelme_z_sid"
+    KnownCookie::row(24647, 15, 40, 280, 157, NONE, F, false), // "x-ms-cpim-admin"
+    KnownCookie::row(24662, 15, 40, 1451, 157, NONE, F, true), // "x-ms-cpim-cache"
+    KnownCookie::row(24678, 14, 40, 194, 157, NONE, F, false), // "x-ms-cpim-csrf"
+    KnownCookie::row(24692, 13, 40, 139, 157, NONE, F, false), // "x-ms-cpim-ctx"
+    KnownCookie::row(24705, 12, 40, 1433, 157, NONE, F, false), // "x-ms-cpim-dc"
+    KnownCookie::row(24717, 13, 40, 1393, 7, NONE, F, false), // "x-ms-cpim-geo"
+    KnownCookie::row(24730, 12, 40, 1464, 157, NONE, F, false), // "x-ms-cpim-rc"
+    KnownCookie::row(24742, 12, 40, 1463, 157, NONE, F, false), // "x-ms-cpim-rp"
+    KnownCookie::row(24754, 15, 40, 1618, 157, NONE, F, false), // "x-ms-cpim-slice"
+    KnownCookie::row(24769, 13, 40, 1450, 157, NONE, F, true), // "x-ms-cpim-sso"
+    KnownCookie::row(24783, 15, 40, 1469, 157, NONE, F, false), // "x-ms-cpim-trans"
+    KnownCookie::row(24798, 18, 49, 303, 152, NONE, F, false), // "x-ms-gateway-slice"
+    KnownCookie::row(24816, 17, 166, 519, 1, NONE, F, false), // "x-ms-routing-name"
+    KnownCookie::row(24833, 6, 220, 875, 166, NONE, F, false), // "x-pp-s"
+    KnownCookie::row(24839, 3, 224, 949, 65, NONE, F, false), // "xbc"
+    KnownCookie::row(24842, 10, 329, 1163, 15, NONE, F, false), // "xf_consent"
+    KnownCookie::row(24852, 7, 329, 1164, 15, NONE, S, false), // "xf_csrf"
+    KnownCookie::row(24859, 16, 329, 1069, 15, NONE, F, false), // "xf_dbWriteForced"
+    KnownCookie::row(24875, 14, 329, 1189, 166, NONE, F, false), // "xf_emoji_usage"
+    KnownCookie::row(24889, 14, 329, 1203, 166, NONE, F, false), // "xf_from_search"
+    KnownCookie::row(24903, 14, 329, 765, 15, NONE, F, true), // "xf_inline_mod_"
+    KnownCookie::row(24918, 14, 329, 1168, 15, NONE, F, false), // "xf_language_id"
+    KnownCookie::row(24932, 5, 329, 1166, 15, NONE, F, false), // "xf_ls"
+    KnownCookie::row(24937, 17, 329, 1165, 15, NONE, F, false), // "xf_notice_dismiss"
+    KnownCookie::row(24954, 22, 329, 1039, 15, NONE, F, false), // "xf_push_notice_dismiss"
+    KnownCookie::row(24976, 28, 329, 1034, 15, NONE, F, false), // "xf_push_subscription_updated"
+    KnownCookie::row(25004, 10, 329, 1170, 166, NONE, F, false), // "xf_session"
+    KnownCookie::row(25014, 11, 329, 1169, 15, NONE, F, false), // "xf_style_id"
+    KnownCookie::row(25025, 12, 329, 1033, 117, NONE, F, false), // "xf_tfa_trust"
+    KnownCookie::row(25037, 9, 329, 789, 15, NONE, F, false), // "xf_toggle"
+    KnownCookie::row(25046, 7, 329, 1167, 15, NONE, F, false), // "xf_user"
+    KnownCookie::row(25053, 2, 113, 1477, 147, NONE, M, false), // "xs"
+    KnownCookie::row(25055, 8, 331, 560, 166, NONE, A, false), // "yabs-sid"
+    KnownCookie::row(25063, 9, 331, 506, 120, NONE, A, false), // "yabs-vdrf"
+    KnownCookie::row(25072, 9, 331, 507, 16, NONE, A, false), // "yandexuid"
+    KnownCookie::row(25081, 5, 331, 84, 5, NONE, A, false), // "yashr"
+    KnownCookie::row(25086, 10, 332, 1713, 5, NONE, A, false), // "yieldmo_id"
+    KnownCookie::row(25096, 18, 333, 1712, 78, NONE, F, false), // "yith_wcwl_session_"
+    KnownCookie::row(25114, 4, 331, 622, 15, NONE, A, false), // "ymex"
+    KnownCookie::row(25118, 6, 331, 507, 16, NONE, A, false), // "yuidss"
+    KnownCookie::row(25124, 2, 337, 506, 24, NONE, M, false), // "zc"
+    KnownCookie::row(25126, 10, 335, 213, 15, NONE, F, false), // "zc_consent"
+    KnownCookie::row(25136, 9, 335, 135, 15, NONE, F, false), // "zc_cu_exp"
+    KnownCookie::row(25145, 6, 335, 100, 166, NONE, M, false), // "zc_loc"
+    KnownCookie::row(25151, 7, 335, 93, 15, NONE, M, false), // "zc_show"
+    KnownCookie::row(25158, 23, 336, 1244, 140, NONE, F, false), // "zendesk_thirdparty_test"
+    KnownCookie::row(25181, 2, 337, 1687, 15, NONE, M, false), // "zi"
+    KnownCookie::row(25183, 3, 337, 259, 6, NONE, M, false), // "zsc"
+    KnownCookie::row(25186, 7, 336, 1056, 157, NONE, F, false), // "zte2095"
+    KnownCookie::row(25193, 3, 337, 1687, 15, NONE, M, false), // "zuc"
 ];

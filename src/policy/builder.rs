@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use super::categories::{Categories, Grants, MAX_CATEGORIES};
-use super::matcher::{Class, EntryId, Match, MatcherBuilder};
+use super::matcher::{Answer, Class, EntryId, Match, MatcherBuilder};
 use super::revocation::RevocationConfig;
 use super::vocabulary::{Vocabulary, MAX_ALIAS_LEN};
-use super::{ConsentFormat, CookieEntry, Inner, Policy, PolicyError, UnknownCookies};
+use super::{ConsentFormat, CookieEntry, Inner, KnownMapping, Policy, PolicyError, UnknownCookies};
+use crate::known::{self, KnownCategory};
 use crate::set_cookie;
 
 /// Builds a [`Policy`]. Created by [`Policy::builder`].
@@ -43,6 +44,8 @@ pub struct PolicyBuilder {
     revision: Option<u64>,
     unregulated_grants_all: bool,
     pub(super) revocation: RevocationConfig,
+    /// (database category, policy category), as given.
+    known: Vec<(String, String)>,
 }
 
 impl PolicyBuilder {
@@ -241,6 +244,69 @@ impl PolicyBuilder {
         self
     }
 
+    /// Classifies the cookies the policy does not declare through the
+    /// embedded [Open Cookie Database](crate::known): each pair maps a
+    /// database category (`Analytics`, `Marketing`, `Functional`,
+    /// `Personalization`, compared ASCII case-insensitively) to one of the
+    /// policy's categories. An undeclared name then belongs to the policy
+    /// category of the database row that
+    /// [`KnownCookie::lookup`](crate::known::KnownCookie::lookup) finds
+    /// for it, and is kept or stripped by the visitor's consent to that
+    /// category. Calling it again adds to the pairs given before.
+    ///
+    /// - **Declared names always win.** A name that the policy places
+    ///   (necessary, a category, the consent cookie), by an exact name or
+    ///   by a prefix, keeps the policy's class, whatever the database says
+    ///   of it or of a longer prefix.
+    /// - A name whose database row has a category the mapping does not
+    ///   name stays unknown: [`UnknownCookies`] decides. So does a name
+    ///   under a mapped prefix row when a longer row of an unmapped
+    ///   category matches it.
+    /// - The database never exempts a cookie from consent: its `Necessary`
+    ///   and `Security` categories cannot be mapped, and no category can be
+    ///   mapped to `necessary` or to an exempt category. Declare the
+    ///   necessary cookies the site sets by name.
+    ///
+    /// The database lists generic names (`sessionid` as an Instagram
+    /// marketing cookie, `token`, `c`, `u`, the prefix `_s`): declare the
+    /// site's own cookies, so that the database only classifies the rest.
+    ///
+    /// ```
+    /// use tower_cookie_consent::known::KnownCategory;
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .necessary(["sessionid"])
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .category("marketing", ["_hjid"])
+    ///     .known_cookies([("Analytics", "statistics"), ("Marketing", "marketing")])
+    ///     .build()?;
+    /// // Known to the database, not declared: classified through it.
+    /// assert_eq!(policy.category_of("_ga"), Some("statistics"));
+    /// assert_eq!(policy.category_of("_fbp"), Some("marketing"));
+    /// assert_eq!(policy.entry_of("_ga").unwrap().provider(), Some("Google Analytics"));
+    /// assert!(!policy.is_declared("_ga"));
+    /// // Declared: the policy decides (the database calls `sessionid` marketing).
+    /// assert_eq!(policy.category_of("sessionid"), Some("necessary"));
+    /// assert!(policy.is_declared("sessionid"));
+    /// // A Functional row, unmapped: unknown.
+    /// assert_eq!(policy.category_of("PHPSESSID"), None);
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn known_cookies<I, K, V>(mut self, mapping: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.known.extend(
+            mapping
+                .into_iter()
+                .map(|(database, category)| (database.into(), category.into())),
+        );
+        self
+    }
+
     /// Sets what happens to cookies the policy does not list (default
     /// [`UnknownCookies::Strip`]).
     pub fn unknown_cookies(mut self, unknown: UnknownCookies) -> Self {
@@ -258,8 +324,11 @@ impl PolicyBuilder {
     /// categories (or a category and `necessary`), a category is called
     /// `necessary` or `all`, there are more than 64 categories, an alias or
     /// an exempt category names a category the policy does not declare, an
-    /// alias maps to two categories, or an option does not apply to the
-    /// consent format.
+    /// alias maps to two categories, an option does not apply to the
+    /// consent format, or [`known_cookies`](Self::known_cookies) names a
+    /// database category that does not exist or cannot be mapped, or maps
+    /// one to an undeclared, exempt or `necessary` category, or to two
+    /// categories.
     pub fn build(self) -> Result<Policy, PolicyError> {
         let format = self.format;
         let consent = ConsentCookie::new(self.consent_cookie.as_deref(), format)?;
@@ -285,6 +354,7 @@ impl PolicyBuilder {
         );
         let exempt = exempt_grants(&self.exempt, &categories)?;
         let vocabulary = vocabulary(&self.aliases, &categories)?;
+        let known_mapping = known_mapping(&self.known, &categories, exempt)?;
         if self.revision.is_some() && !format.carries_revision() {
             return Err(PolicyError::OptionNotForFormat {
                 option: "revision",
@@ -392,6 +462,9 @@ impl PolicyBuilder {
             }
         }
 
+        let known_start = entries.len();
+        insert_known(&mut matcher, &mut entries, &known_mapping);
+
         let mut ranges = ranges.into_iter();
         let necessary = ranges.next().unwrap_or_default();
         let revocation = self.revocation.build(&categories)?;
@@ -408,6 +481,8 @@ impl PolicyBuilder {
                 necessary,
                 category_entries: ranges.collect(),
                 consent_entries,
+                known_start: entry_id(known_start),
+                known_mapping,
                 unknown: self.unknown,
                 matcher: matcher.build(),
                 vocabulary,
@@ -549,6 +624,112 @@ fn vocabulary(
         }
     }
     Ok(Vocabulary::new(resolved))
+}
+
+/// The known-cookie mapping, checked: each database category exists, may be
+/// mapped, and maps to one declared category that needs consent.
+fn known_mapping(
+    known: &[(String, String)],
+    categories: &Categories,
+    exempt: Grants,
+) -> Result<KnownMapping, PolicyError> {
+    let mut mapping = KnownMapping::default();
+    for (database, category) in known {
+        let invalid = |reason| PolicyError::InvalidKnownCookies {
+            database_category: database.clone(),
+            category: category.clone(),
+            reason,
+        };
+        let Some(known) = KnownCategory::from_name(database) else {
+            return Err(invalid(
+                "the Open Cookie Database has no such category (it has Functional, \
+                 Personalization, Analytics, Marketing, Security and Necessary)",
+            ));
+        };
+        // Fail closed: the database's word is not enough to let a cookie
+        // through without consent.
+        if matches!(known, KnownCategory::Necessary | KnownCategory::Security) {
+            return Err(invalid(
+                "the database's Necessary and Security cookies are never classified \
+                 through it; declare the ones the site sets under `necessary`",
+            ));
+        }
+        if category.eq_ignore_ascii_case("necessary") {
+            return Err(invalid(
+                "the database cannot exempt a cookie from consent; declare the \
+                 necessary cookies by name",
+            ));
+        }
+        let Some(index) = categories.index_of(category.as_bytes()) else {
+            return Err(PolicyError::UnknownCategory {
+                category: category.clone(),
+                used_in: format!("known_cookies mapping of `{database}`"),
+            });
+        };
+        if exempt.contains(index) {
+            return Err(invalid(
+                "the category is exempt from consent, and the database cannot exempt \
+                 a cookie from consent",
+            ));
+        }
+        let index = u8::try_from(index).expect("at most 64 categories");
+        match mapping.get(known) {
+            Some(first) if first != index => {
+                return Err(PolicyError::ConflictingKnownCookies {
+                    database_category: known.as_str().to_owned(),
+                    first: categories.name(usize::from(first)).to_owned(),
+                    second: categories.name(usize::from(index)).to_owned(),
+                })
+            }
+            _ => mapping.set(known, index),
+        }
+    }
+    Ok(mapping)
+}
+
+/// Adds the known cookies to a matcher that holds the policy's own
+/// patterns, and an entry to `entries` for each one that a mapped category
+/// classifies.
+///
+/// Declared names win: a row goes in only where the policy's patterns do
+/// not already answer (see [`MatcherBuilder::covers`]), so a known exact
+/// name under a declared prefix, or a known prefix longer than a declared
+/// one, never takes a name the policy places. A row of an unmapped
+/// category goes in as [`Answer::Unknown`], so that a shorter mapped
+/// prefix row does not take its names: an undeclared name gets what
+/// [`KnownCookie::lookup`](crate::known::KnownCookie::lookup) says of it.
+fn insert_known(
+    matcher: &mut MatcherBuilder,
+    entries: &mut Vec<CookieEntry>,
+    mapping: &KnownMapping,
+) {
+    if mapping.is_empty() {
+        return;
+    }
+    // Every `covers` test first, while the matcher holds only the policy's
+    // patterns: a known row must not hide a later one from the test.
+    let rows: Vec<_> = known::rows()
+        .filter(|(_, row)| !matcher.covers(row.name().as_bytes(), row.is_prefix()))
+        .collect();
+    // The entries live as long as the policy: no spare capacity.
+    entries.reserve_exact(
+        rows.iter()
+            .filter(|(_, row)| mapping.get(row.category()).is_some())
+            .count(),
+    );
+    for (id, row) in rows {
+        let answer = match mapping.get(row.category()) {
+            Some(index) => {
+                entries.push(CookieEntry::from_known(id, row));
+                Answer::Found(Match {
+                    class: Class::Category(index),
+                    entry: entry_id(entries.len() - 1),
+                })
+            }
+            None => Answer::Unknown,
+        };
+        matcher.insert_if_vacant(row.name().as_bytes(), row.is_prefix(), answer);
+    }
 }
 
 fn entry_id(index: usize) -> EntryId {

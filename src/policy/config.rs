@@ -27,6 +27,7 @@ pub(crate) struct PolicyConfig {
     purge_limit: Option<usize>,
     gpc: Vec<String>,
     gpc_explicit_choice_wins: Option<bool>,
+    known_cookies: InOrder<String>,
 }
 
 impl TryFrom<PolicyConfig> for Policy {
@@ -66,6 +67,7 @@ impl TryFrom<PolicyConfig> for Policy {
         if let Some(wins) = config.gpc_explicit_choice_wins {
             builder = builder.gpc_explicit_choice_wins(wins);
         }
+        builder = builder.known_cookies(config.known_cookies.0);
         builder.build()
     }
 }

@@ -1,5 +1,7 @@
 use std::borrow::Cow;
 
+use crate::known::{KnownCookie, RowId};
+
 /// One cookie of a policy: an exact name or a `prefix*`, with what the
 /// cookie declaration table says about it.
 ///
@@ -31,6 +33,9 @@ pub struct CookieEntry {
     lifetime: Option<Cow<'static, str>>,
     path: Option<Cow<'static, str>>,
     domain: Option<Cow<'static, str>>,
+    /// The database row the entry was made from, for a known cookie that
+    /// the policy does not declare.
+    known: Option<RowId>,
 }
 
 impl CookieEntry {
@@ -44,6 +49,21 @@ impl CookieEntry {
             lifetime: None,
             path: None,
             domain: None,
+            known: None,
+        }
+    }
+
+    /// The entry of a known cookie: the row's name (with its `*` for a
+    /// prefix row), platform, description and retention period, all
+    /// borrowed from the embedded table.
+    pub(crate) fn from_known(id: RowId, row: &'static KnownCookie) -> Self {
+        let text = |text: &'static str| (!text.is_empty()).then_some(Cow::Borrowed(text));
+        Self {
+            provider: text(row.platform()),
+            purpose: text(row.description()),
+            lifetime: text(row.retention()),
+            known: Some(id),
+            ..Self::new(row.policy_name())
         }
     }
 
@@ -135,6 +155,31 @@ impl CookieEntry {
     /// The cookie's `Domain`.
     pub fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
+    }
+
+    /// The Open Cookie Database row this entry was made from, when the
+    /// policy does not declare the cookie and classifies it through
+    /// [`PolicyBuilder::known_cookies`](crate::PolicyBuilder::known_cookies);
+    /// `None` for an entry of the policy's own.
+    ///
+    /// ```
+    /// use tower_cookie_consent::known::KnownCategory;
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .known_cookies([("Analytics", "statistics")])
+    ///     .build()?;
+    /// let ga = policy.entry_of("_ga_ABC123").unwrap();
+    /// assert_eq!(ga.name(), "_ga_*");
+    /// assert_eq!(ga.provider(), Some("Google Analytics"));
+    /// assert_eq!(ga.known().unwrap().category(), KnownCategory::Analytics);
+    /// assert!(policy.entry_of("_pk_id.1.abcd").unwrap().known().is_none());
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn known(&self) -> Option<&'static KnownCookie> {
+        let id = self.known?;
+        KnownCookie::all().get(usize::from(id))
     }
 
     /// A `Set-Cookie` value that deletes this cookie: an empty value,

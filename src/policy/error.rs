@@ -92,6 +92,30 @@ pub enum PolicyError {
         /// The category it was mapped to again.
         second: String,
     },
+    /// The known-cookie mapping
+    /// ([`PolicyBuilder::known_cookies`](crate::PolicyBuilder::known_cookies))
+    /// names a database category that does not exist, or `Necessary` or
+    /// `Security`, which are never classified through the database, or maps
+    /// one to `necessary` or to an exempt category, which the database
+    /// cannot decide.
+    InvalidKnownCookies {
+        /// The database category as configured.
+        database_category: String,
+        /// The policy category it was mapped to.
+        category: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The known-cookie mapping maps one database category to two policy
+    /// categories.
+    ConflictingKnownCookies {
+        /// The database category, as the database writes it.
+        database_category: String,
+        /// The policy category it was mapped to first.
+        first: String,
+        /// The policy category it was mapped to again.
+        second: String,
+    },
     /// An option that the chosen consent format cannot honour: a
     /// `revision` for a format whose record carries none, or Cookiebot's
     /// unregulated-region option for another format.
@@ -154,6 +178,22 @@ impl fmt::Display for PolicyError {
             } => write!(
                 f,
                 "alias `{alias}` maps to both `{first}` and `{second}`"
+            ),
+            Self::InvalidKnownCookies {
+                database_category,
+                category,
+                reason,
+            } => write!(
+                f,
+                "known_cookies cannot map `{database_category}` to `{category}`: {reason}"
+            ),
+            Self::ConflictingKnownCookies {
+                database_category,
+                first,
+                second,
+            } => write!(
+                f,
+                "known_cookies maps `{database_category}` to both `{first}` and `{second}`"
             ),
             Self::OptionNotForFormat { option, format } => {
                 write!(f, "`{option}` has no effect with consent format `{format}`")?;

@@ -1,12 +1,13 @@
 //! The cookie-name matcher: exact names and `prefix*` patterns in one
 //! compressed byte trie, answering with the class of the name and the
-//! policy entry that matched it.
+//! policy entry that matched it. The policy's own patterns and the known
+//! cookies of the embedded database share the trie.
 //!
 //! A lookup walks the name once, so it costs O(name length) whatever the
-//! size of the policy: a policy of ten names and one of ten thousand answer
-//! in the same time (see `benches/`). Exact names win over prefixes, and a
-//! longer prefix over a shorter one. Names are bytes and compare
-//! case-sensitively, as browsers store them.
+//! size of the policy and of the database: a policy of ten names and one of
+//! ten thousand answer in the same time (see `benches/`). Exact names win
+//! over prefixes, and a longer prefix over a shorter one. Names are bytes
+//! and compare case-sensitively, as browsers store them.
 
 use std::collections::BTreeMap;
 
@@ -36,13 +37,19 @@ pub(crate) struct Match {
 /// `u32` in the trie's nodes, the class in the low byte and the entry above.
 const MAX_ENTRIES: u32 = 1 << 24;
 
-/// A packed `Option<Match>`: 0 is none. Packing keeps a node at 24 bytes,
+/// A packed [`Answer`]: 0 is no pattern. Packing keeps a node at 24 bytes,
 /// so more of the trie stays in cache on the hot path.
+///
+/// A class byte of 0 with a non-zero entry is [`Answer::Unknown`]: the
+/// lookup takes it like any pattern (a longer pattern beats a shorter one),
+/// and [`get`](Self::get) turns it into `None` with the test it already
+/// makes for "no pattern", so the hot path pays nothing for it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Packed(u32);
 
 impl Packed {
     const NONE: Self = Self(0);
+    const UNKNOWN: Self = Self(1 << 8);
 
     fn new(found: Match) -> Self {
         let class = match found.class {
@@ -56,6 +63,7 @@ impl Packed {
 
     fn get(self) -> Option<Match> {
         let class = match self.0 & 0xff {
+            // No pattern, or `Answer::Unknown`.
             0 => return None,
             1 => Class::Consent,
             2 => Class::Necessary,
@@ -173,8 +181,20 @@ pub(crate) struct MatcherBuilder {
 #[derive(Debug, Default)]
 struct BuildNode {
     children: BTreeMap<u8, usize>,
-    exact: Option<Match>,
-    prefix: Option<Match>,
+    exact: Option<Answer>,
+    prefix: Option<Answer>,
+}
+
+/// What a pattern answers for the names it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// The name has this class and entry.
+    Found(Match),
+    /// The name is not classified: a known cookie whose category the policy
+    /// does not map. It still beats a shorter pattern, so that a known
+    /// prefix of a mapped category does not take the names that the
+    /// database files under an unmapped one.
+    Unknown,
 }
 
 impl MatcherBuilder {
@@ -195,6 +215,52 @@ impl MatcherBuilder {
         is_prefix: bool,
         found: Match,
     ) -> Result<(), Match> {
+        let slot = self.slot(pattern, is_prefix);
+        match *slot {
+            Some(Answer::Found(existing)) if existing.class != found.class => Err(existing),
+            Some(_) => Ok(()),
+            None => {
+                *slot = Some(Answer::Found(found));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds `pattern` for `answer` unless the slot is taken: the first
+    /// pattern stays. For the known cookies, which go in after the policy's
+    /// own patterns and must never replace one.
+    pub(crate) fn insert_if_vacant(&mut self, pattern: &[u8], is_prefix: bool, answer: Answer) {
+        self.slot(pattern, is_prefix).get_or_insert(answer);
+    }
+
+    /// Whether the patterns inserted so far already answer for `pattern`,
+    /// and for every name it matches when it is a prefix.
+    ///
+    /// An exact name is covered when any pattern matches it. A prefix is
+    /// covered only by a prefix that is no longer than it: a longer pattern,
+    /// or an exact name, covers some of its names but beats it on those
+    /// anyway, while a shorter prefix would lose every name to it.
+    pub(crate) fn covers(&self, pattern: &[u8], is_prefix: bool) -> bool {
+        let mut at = 0;
+        let mut rest = pattern;
+        loop {
+            let node = &self.nodes[at];
+            if node.prefix.is_some() {
+                return true;
+            }
+            let Some((byte, tail)) = rest.split_first() else {
+                return !is_prefix && node.exact.is_some();
+            };
+            match node.children.get(byte) {
+                Some(&child) => at = child,
+                None => return false,
+            }
+            rest = tail;
+        }
+    }
+
+    /// The slot of `pattern`, creating the nodes on its way.
+    fn slot(&mut self, pattern: &[u8], is_prefix: bool) -> &mut Option<Answer> {
         let mut at = 0;
         for &byte in pattern {
             at = match self.nodes[at].children.get(&byte) {
@@ -208,18 +274,10 @@ impl MatcherBuilder {
             };
         }
         let node = &mut self.nodes[at];
-        let slot = if is_prefix {
+        if is_prefix {
             &mut node.prefix
         } else {
             &mut node.exact
-        };
-        match *slot {
-            Some(existing) if existing.class != found.class => Err(existing),
-            Some(_) => Ok(()),
-            None => {
-                *slot = Some(found);
-                Ok(())
-            }
         }
     }
 
@@ -276,8 +334,12 @@ impl MatcherBuilder {
     }
 }
 
-fn pack(found: Option<Match>) -> Packed {
-    found.map_or(Packed::NONE, Packed::new)
+fn pack(answer: Option<Answer>) -> Packed {
+    match answer {
+        None => Packed::NONE,
+        Some(Answer::Found(found)) => Packed::new(found),
+        Some(Answer::Unknown) => Packed::UNKNOWN,
+    }
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -384,6 +446,49 @@ mod tests {
             builder.build().classify(b"x"),
             Some(at(Class::Category(0), 0))
         );
+    }
+
+    #[test]
+    fn an_unknown_answer_beats_a_shorter_pattern_and_answers_none() {
+        let mut builder = MatcherBuilder::new();
+        builder
+            .insert(b"_s", true, at(Class::Category(0), 0))
+            .unwrap();
+        builder.insert_if_vacant(b"_shop", false, Answer::Unknown);
+        builder.insert_if_vacant(b"_sh", true, Answer::Unknown);
+        // A vacant slot only: the policy's pattern stays.
+        builder.insert_if_vacant(b"_s", true, Answer::Unknown);
+        let m = builder.build();
+        assert_eq!(class(&m, b"_s"), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"_sa"), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"_shop"), None);
+        assert_eq!(class(&m, b"_shopping"), None);
+        assert_eq!(class(&m, b"_sh"), None);
+    }
+
+    #[test]
+    fn covers_only_what_a_pattern_would_lose() {
+        let mut builder = MatcherBuilder::new();
+        for (pattern, is_prefix) in [("_ga", true), ("sessionid", false), ("_pk_id.", true)] {
+            builder
+                .insert(pattern.as_bytes(), is_prefix, at(Class::Necessary, 0))
+                .unwrap();
+        }
+        // Under a prefix, or the same exact name.
+        assert!(builder.covers(b"_ga", false));
+        assert!(builder.covers(b"_ga", true));
+        assert!(builder.covers(b"_gax", true));
+        assert!(builder.covers(b"_ga_", false));
+        assert!(builder.covers(b"sessionid", false));
+        // A prefix shorter than a policy pattern, or a prefix that is an
+        // exact name of the policy: the policy's pattern beats it where they
+        // overlap, so it is not covered.
+        assert!(!builder.covers(b"_g", true));
+        assert!(!builder.covers(b"_pk_id", true));
+        assert!(!builder.covers(b"_pk_id", false));
+        assert!(!builder.covers(b"sessionid", true));
+        assert!(!builder.covers(b"session", true));
+        assert!(!builder.covers(b"sessionid2", false));
     }
 
     #[test]

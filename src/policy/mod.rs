@@ -33,6 +33,7 @@ pub(crate) use self::matcher::{Class, EntryId, Match};
 pub(crate) use self::revocation::Revocation;
 use self::vocabulary::Vocabulary;
 pub(crate) use self::vocabulary::MAX_ALIAS_LEN;
+use crate::known::KnownCategory;
 
 /// What to do with a `Set-Cookie` whose name the policy does not list.
 ///
@@ -93,6 +94,7 @@ pub enum UnknownCookies {
 ///                                "purpose": "Unique visitor id", "lifetime": "12 months"}]},
 ///  "exempt_categories": ["audience"],
 ///  "aliases": {"C0004": "marketing"},
+///  "known_cookies": {"Marketing": "marketing"},
 ///  "unknown_cookies": "strip",
 ///  "purge": true, "purge_limit": 32, "strip_request_cookies": true,
 ///  "gpc": ["marketing"], "gpc_explicit_choice_wins": false}
@@ -106,8 +108,10 @@ pub enum UnknownCookies {
 /// from consent ([`PolicyBuilder::exempt`]); `revision` (a number) and
 /// `cookiebot_unregulated_grants_all` (a boolean) are
 /// [`PolicyBuilder::revision`] and
-/// [`PolicyBuilder::cookiebot_unregulated_grants_all`]. Deserializing
-/// validates exactly like [`PolicyBuilder::build`].
+/// [`PolicyBuilder::cookiebot_unregulated_grants_all`]; `known_cookies`
+/// maps Open Cookie Database categories to policy categories
+/// ([`PolicyBuilder::known_cookies`]). Deserializing validates exactly
+/// like [`PolicyBuilder::build`].
 #[derive(Clone, serde::Deserialize)]
 #[serde(try_from = "config::PolicyConfig")]
 pub struct Policy {
@@ -127,13 +131,18 @@ struct Inner {
     categories: Categories,
     /// Every entry, grouped: the necessary ones, then each category's in
     /// category order, then the consent cookies' own entries when the
-    /// policy does not declare them. An [`EntryId`] indexes this list.
+    /// policy does not declare them, then the known cookies'. An
+    /// [`EntryId`] indexes this list.
     entries: Vec<CookieEntry>,
     necessary: Range<usize>,
     /// The entries of category `i`.
     category_entries: Vec<Range<usize>>,
     /// The consent cookies' entries that the policy does not declare.
     consent_entries: Range<usize>,
+    /// The first known cookie's entry: every entry from here on comes from
+    /// the database, every one before it from the policy.
+    known_start: EntryId,
+    known_mapping: KnownMapping,
     unknown: UnknownCookies,
     matcher: Matcher,
     vocabulary: Vocabulary,
@@ -224,6 +233,8 @@ impl Policy {
     /// The category a cookie name belongs to: `Some("necessary")` for the
     /// consent cookie and necessary cookies, `Some(category)` for a cookie
     /// that needs consent, `None` for a name the policy does not list.
+    /// With [`PolicyBuilder::known_cookies`], a name the policy does not
+    /// declare gets the category that the mapping gives its database row.
     ///
     /// Exact names win over prefixes, and a longer prefix over a shorter one.
     /// Names compare case-sensitively, as browsers store them.
@@ -247,7 +258,9 @@ impl Policy {
 
     /// The policy entry a cookie name matches: the exact name, else the
     /// longest prefix, with the path, domain and provider the policy gives
-    /// it. The consent cookie always has an entry, declared or not.
+    /// it. The consent cookie always has an entry, declared or not. A known
+    /// cookie that the policy does not declare has the entry of its database
+    /// row ([`CookieEntry::known`]).
     ///
     /// ```
     /// use tower_cookie_consent::{CookieEntry, Policy};
@@ -270,11 +283,62 @@ impl Policy {
         Some(self.entry(found.entry))
     }
 
+    /// Whether the policy itself places a cookie name: the consent cookie,
+    /// a necessary cookie or a cookie of a category, by its exact name or a
+    /// prefix. False for a name the policy only classifies through
+    /// [`PolicyBuilder::known_cookies`], and for a name it does not know.
+    ///
+    /// ```
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .known_cookies([("Analytics", "statistics")])
+    ///     .build()?;
+    /// assert!(policy.is_declared("_pk_id.1.abcd"));
+    /// assert!(policy.is_declared("cookies_preferences"));
+    /// assert_eq!(policy.category_of("_ga"), Some("statistics"));
+    /// assert!(!policy.is_declared("_ga"));
+    /// assert!(!policy.is_declared("my_cart"));
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn is_declared(&self, cookie_name: &str) -> bool {
+        self.classify(cookie_name.as_bytes())
+            .is_some_and(|found| !self.is_known(found))
+    }
+
+    /// The policy category that [`PolicyBuilder::known_cookies`] maps a
+    /// database category to, or `None` when it is not mapped.
+    ///
+    /// ```
+    /// use tower_cookie_consent::known::KnownCategory;
+    /// use tower_cookie_consent::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .category("statistics", ["_pk_id*"])
+    ///     .known_cookies([("analytics", "Statistics")])
+    ///     .build()?;
+    /// assert_eq!(policy.known_category(KnownCategory::Analytics), Some("statistics"));
+    /// assert_eq!(policy.known_category(KnownCategory::Marketing), None);
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    pub fn known_category(&self, category: KnownCategory) -> Option<&str> {
+        let index = self.inner.known_mapping.get(category)?;
+        Some(self.inner.categories.name(usize::from(index)))
+    }
+
     // Narrow accessors for the rest of the crate.
 
     /// Classifies a cookie name: its class and the entry that matched.
     pub(crate) fn classify(&self, name: &[u8]) -> Option<Match> {
         self.inner.matcher.classify(name)
+    }
+
+    /// Whether `found` came from the known-cookie database rather than from
+    /// the policy's own patterns: one comparison, for the hot path.
+    #[inline]
+    pub(crate) fn is_known(&self, found: Match) -> bool {
+        found.entry >= self.inner.known_start
     }
 
     /// The entry `id` names (ids come from [`Policy::classify`]).
@@ -373,11 +437,51 @@ impl fmt::Debug for Policy {
             .field("aliases", &aliases)
             .field("revision", &self.inner.revision)
             .field(
+                "known_cookies",
+                &self
+                    .inner
+                    .known_mapping
+                    .iter()
+                    .map(|(known, index)| {
+                        (
+                            known.as_str(),
+                            self.inner.categories.name(usize::from(index)),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .field(
                 "cookiebot_unregulated_grants_all",
                 &self.inner.unregulated_grants_all,
             )
             .field("unknown_cookies", &self.inner.unknown)
             .finish()
+    }
+}
+
+/// The policy category of each database category, for
+/// [`PolicyBuilder::known_cookies`]; unmapped ones stay unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KnownMapping([Option<u8>; KnownCategory::ALL.len()]);
+
+impl KnownMapping {
+    pub(crate) fn get(&self, category: KnownCategory) -> Option<u8> {
+        self.0[category.index()]
+    }
+
+    pub(crate) fn set(&mut self, category: KnownCategory, index: u8) {
+        self.0[category.index()] = Some(index);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+
+    /// The mapped categories, in the database's category order.
+    fn iter(&self) -> impl Iterator<Item = (KnownCategory, u8)> + '_ {
+        KnownCategory::ALL
+            .into_iter()
+            .filter_map(|category| Some((category, self.get(category)?)))
     }
 }
 
