@@ -16,7 +16,6 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
-use crate::ascii::starts_with_ignore_case;
 use crate::policy::{Class, CookieEntry, Grants, Policy};
 use crate::request::{header_pairs, RequestContext, Scheme};
 use crate::set_cookie::{cookie_name, domain_match, name_problem};
@@ -26,7 +25,6 @@ use crate::set_cookie::{cookie_name, domain_match, name_problem};
 const EXPIRED: &[u8] = b"=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=";
 const DOMAIN: &[u8] = b"; Domain=";
 const SECURE: &[u8] = b"; Secure";
-const HTTP_ONLY: &[u8] = b"; HttpOnly";
 
 /// Appends deletion lines for every cookie in `carried` (the request's
 /// `Cookie` header values) of a category `granted` leaves out, at most the
@@ -136,11 +134,11 @@ fn deletions(
     };
     // RFC 6265bis section 4.1.3: prefixed names need `Secure` (and
     // `__Host-` a root path and no domain) or the browser refuses the
-    // line. Chromium checks the prefixes ASCII case-insensitively.
-    let host_prefixed = starts_with_ignore_case(name, b"__Host-");
-    let http_prefixed =
-        starts_with_ignore_case(name, b"__Http-") || starts_with_ignore_case(name, b"__Host-Http-");
-    let secure = host_prefixed || http_prefixed || starts_with_ignore_case(name, b"__Secure-");
+    // line. The prefixes are compared case-sensitively, and no deletion
+    // line carries `HttpOnly`, `SameSite` or `Partitioned`: the project's
+    // rulings for the lines the layer adds.
+    let host_prefixed = name.starts_with(b"__Host-");
+    let secure = host_prefixed || name.starts_with(b"__Secure-");
     if secure && ctx.scheme == Scheme::Http {
         return 0;
     }
@@ -167,8 +165,7 @@ fn deletions(
             + EXPIRED.len()
             + path.len()
             + domain.map_or(0, |domain| DOMAIN.len() + domain.len())
-            + if secure { SECURE.len() } else { 0 }
-            + if http_prefixed { HTTP_ONLY.len() } else { 0 };
+            + if secure { SECURE.len() } else { 0 };
         let mut line = Vec::with_capacity(len);
         line.extend_from_slice(name);
         line.extend_from_slice(EXPIRED);
@@ -179,11 +176,6 @@ fn deletions(
         }
         if secure {
             line.extend_from_slice(SECURE);
-        }
-        // `__Http-` names need `HttpOnly` too, or the browser refuses the
-        // line; no other line carries it.
-        if http_prefixed {
-            line.extend_from_slice(HTTP_ONLY);
         }
         HeaderValue::try_from(line).ok()
     };
