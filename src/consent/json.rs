@@ -61,29 +61,7 @@ pub(crate) fn object_members<'a>(
     input: &'a [u8],
     mut member: impl FnMut(RawStr<'a>, Value<'a>),
 ) -> Option<()> {
-    let mut s = Scanner {
-        bytes: input,
-        pos: 0,
-    };
-    s.skip_ws();
-    s.eat(b'{')?;
-    s.skip_ws();
-    if s.peek() == Some(b'}') {
-        s.pos += 1;
-    } else {
-        loop {
-            let key = s.key()?;
-            let value = s.value(1)?;
-            member(key, value);
-            s.skip_ws();
-            match s.bump()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
-        }
-    }
-    s.end()
+    object_members_raw(input, |key, value, _raw| member(key, value))
 }
 
 /// Calls `item` for each item of the top-level array `input`, in order.
