@@ -17,8 +17,8 @@
 //! chromedriver on another, and a Chromium with a fresh profile that
 //! resolves `www.shop.example.test` to 127.0.0.1: the shop is visited under
 //! a real domain name, so the cookies the trackers set with
-//! `Domain=shop.example.test` are stored, sent and deleted as on a real
-//! site. The tests run one at a time, each bounded by [`TEST_TIMEOUT`].
+//! `Domain=example.test` (the registrable domain) are stored, sent and
+//! deleted as on a real site. The tests run one at a time, each bounded by [`TEST_TIMEOUT`].
 
 #[path = "../examples/axum/app/mod.rs"]
 mod app;
@@ -42,8 +42,9 @@ use tower_cookie_consent::{Consent, ConsentFormat, Policy};
 
 /// The name the browser visits the shop under.
 const HOST: &str = "www.shop.example.test";
-/// The domain the shop's trackers set their `Domain=` cookies on.
-const DOMAIN: &str = "shop.example.test";
+/// The domain the shop's trackers set their `Domain=` cookies on, and the
+/// consent layer purges under: the registrable domain of [`HOST`].
+const DOMAIN: &str = "example.test";
 
 /// Matomo's cookies, as the Teas page sets them: host-only, and for the
 /// whole domain.
@@ -194,10 +195,11 @@ fn accepting_all_lets_every_declared_cookie_in() {
 }
 
 /// Withdrawing consent deletes what the visitor had accepted, the cookies
-/// set with `Domain=` included. Today the demo's consent handler sends the
-/// deletions itself (one host-only and one `Domain=` line per refused
-/// cookie); the browser's jar is the judge either way, so this test needs
-/// no change when the layer purges revoked cookies on its own.
+/// set with `Domain=` included, and it is the consent layer's purge that
+/// does it: the shop's consent handler produces no deletion (the inspector
+/// measures what it produced), the layer adds one host-only and one
+/// `Domain=example.test` line per revoked name, and the browser's jar
+/// ends with necessary cookies only.
 #[test]
 #[ignore = "needs chromium and chromedriver: cargo test --test browser -- --ignored"]
 fn withdrawing_consent_deletes_the_cookies_including_domain_ones() {
@@ -205,14 +207,51 @@ fn withdrawing_consent_deletes_the_cookies_including_domain_ones() {
         shop.goto("/teas").await;
         shop.submit(".banner button[value=all]").await;
         shop.goto("/offers").await;
-        assert_all_of(&shop.jar().await, &everything_declared());
+        let jar = shop.jar().await;
+        assert_all_of(&jar, &everything_declared());
+        for name in STATISTICS_DOMAIN.iter().chain(MARKETING_DOMAIN) {
+            assert_eq!(jar[*name].domain, DOMAIN, "{name}");
+        }
 
         shop.submit("#cookie-settings button[value=none]").await;
         assert_eq!(shop.path().await, "/offers");
         let flash = shop.text(".flash").await;
-        assert!(flash.contains("Deleted from your browser"), "{flash}");
+        assert!(
+            flash.contains("The consent layer deleted from your browser"),
+            "{flash}"
+        );
+        for name in everything_declared() {
+            assert!(flash.contains(name), "{name} in {flash}");
+        }
         shop.wait_for_inspector().await;
         shop.screenshot_full("withdrawn").await;
+
+        // The `POST /consent` response, as the inspector measured it: the
+        // shop produced the consent cookie and `sessionid`, nothing else;
+        // every deletion was added by the layer, host-only and for the
+        // domain.
+        let post = shop.previous_rows().await;
+        for row in &post {
+            if row.outcome != "added" {
+                assert!(!row.deletion, "the shop deleted nothing itself: {row:?}");
+            }
+        }
+        for name in everything_declared() {
+            let deletions: Vec<&Row> = post
+                .iter()
+                .filter(|r| r.name == name && r.outcome == "added" && r.deletion)
+                .collect();
+            assert!(
+                deletions.iter().any(|r| !r.attributes.contains("Domain=")),
+                "a host-only deletion of {name}: {post:?}"
+            );
+            assert!(
+                deletions
+                    .iter()
+                    .any(|r| r.attributes.contains(&format!("Domain={DOMAIN}"))),
+                "a Domain={DOMAIN} deletion of {name}: {post:?}"
+            );
+        }
 
         let jar = shop.jar().await;
         assert_only_necessary(&shop.policy, &jar);
@@ -220,49 +259,156 @@ fn withdrawing_consent_deletes_the_cookies_including_domain_ones() {
             jar.get("cookies_preferences").map(|c| c.value.as_str()),
             Some("[]")
         );
+        // The page after the withdrawal: the browser sent none of them.
+        let (sent, _) = shop.request_cookies().await;
+        assert_none_of_names(&sent, &everything_declared());
         // And they stay out on the next visit to the pages that set them.
         shop.goto("/teas").await;
         assert_only_necessary(&shop.policy, &shop.jar().await);
     });
 }
 
-/// A browser that sends `Sec-GPC: 1` (Global Privacy Control) gets none of
-/// the cookies of the categories the policy's `gpc` setting lists, even
-/// after "accept all"; the other categories are unaffected. The test reads
-/// the list from `examples/policy.toml`: with no `gpc` there it checks that
-/// the signal reaches the shop and changes nothing.
+/// The whole cycle of issue "enforce consent in both directions", step by
+/// step, in one browser:
+///
+/// 1. accept statistics: Matomo's cookies appear, and the shop sees them;
+/// 2. a script plants a marketing cookie (`_hjSession_*`, as Hotjar's
+///    script does client-side, out of the layer's reach): the browser
+///    sends it, the layer hides it from the shop, and the same response
+///    deletes it;
+/// 3. withdraw: the response deletes Matomo's cookies, the page after it
+///    shows the browser sends none, and the shop saw none since.
 #[test]
 #[ignore = "needs chromium and chromedriver: cargo test --test browser -- --ignored"]
-fn global_privacy_control_removes_the_categories_the_policy_lists() {
+fn the_shop_never_sees_a_cookie_the_visitor_has_not_granted() {
     run(|shop| async move {
-        let gpc = gpc_categories();
+        // 1. Accept statistics only.
+        shop.goto("/teas").await;
+        shop.click("#cookie-settings input[name=category][value=statistics]")
+            .await;
+        shop.submit("#cookie-settings button[value=selected]").await;
+        assert_all_of(&shop.jar().await, &everything_statistics());
+        shop.goto("/teas").await;
+        let (sent, seen) = shop.request_cookies().await;
+        for name in everything_statistics() {
+            assert_eq!(sent.get(name), Some(&false), "{name} sent, not hidden");
+            assert!(seen.iter().any(|s| s == name), "the shop sees {name}");
+        }
+
+        // 2. A marketing cookie that a script set.
+        const PLANTED: &str = "_hjSession_4242";
+        shop.script(&format!(
+            "document.cookie = '{PLANTED}=planted; path=/'; return null"
+        ))
+        .await;
+        assert!(shop.jar().await.contains_key(PLANTED));
+        shop.goto("/").await;
+        let (sent, seen) = shop.request_cookies().await;
+        assert_eq!(
+            sent.get(PLANTED),
+            Some(&true),
+            "the browser sent {PLANTED} and the layer hid it: {sent:?}"
+        );
+        assert!(
+            !seen.iter().any(|s| s == PLANTED),
+            "the shop never saw {PLANTED}: {seen:?}"
+        );
+        for name in everything_statistics() {
+            assert!(seen.iter().any(|s| s == name), "the shop sees {name}");
+        }
+        let outcomes = shop.inspector_outcomes().await;
+        assert_eq!(
+            outcomes.get(PLANTED).map(String::as_str),
+            Some("added"),
+            "the layer deleted {PLANTED}: {outcomes:?}"
+        );
+        let jar = shop.jar().await;
+        assert!(!jar.contains_key(PLANTED), "{jar:?}");
+        assert_all_of(&jar, &everything_statistics());
+        shop.screenshot_of("#inspector", "hidden").await;
+
+        // 3. Withdraw.
+        shop.submit("#cookie-settings button[value=none]").await;
+        let flash = shop.text(".flash").await;
+        assert!(
+            flash.contains("The consent layer deleted from your browser"),
+            "{flash}"
+        );
+        let jar = shop.jar().await;
+        assert_none_of(&jar, &everything_statistics());
+        let (sent, seen) = shop.request_cookies().await;
+        assert_none_of_names(&sent, &everything_statistics());
+        for name in &seen {
+            assert_eq!(
+                shop.policy.category_of(name),
+                Some("necessary"),
+                "the shop saw {name}"
+            );
+        }
+    });
+}
+
+/// A browser that sends `Sec-GPC: 1` (Global Privacy Control) loses the
+/// categories of the policy's `gpc` setting, `marketing`, whatever the
+/// consent cookie says, and keeps the others:
+///
+/// - the visitor accepted all without the signal: every cookie is stored;
+/// - with the signal (sent by Chromium through the DevTools protocol), the
+///   next response deletes the marketing cookies the browser holds (those
+///   set with `Domain=` included), the shop no longer sees them, and the
+///   statistics cookies stay;
+/// - the Offers page then sets no marketing cookie, and the Teas page's
+///   statistics cookies still arrive;
+/// - the inspector, reading `Consent::gpc()`, says the signal was sent.
+#[test]
+#[ignore = "needs chromium and chromedriver: cargo test --test browser -- --ignored"]
+fn global_privacy_control_removes_marketing_and_keeps_statistics() {
+    run(|shop| async move {
+        assert_eq!(
+            shop.policy.gpc_categories().collect::<Vec<_>>(),
+            ["marketing"],
+            "examples/policy.toml: gpc"
+        );
+        shop.goto("/offers").await;
+        shop.submit(".banner button[value=all]").await;
+        shop.goto("/teas").await;
+        assert_all_of(&shop.jar().await, &everything_declared());
+        let inspector = shop.text("#inspector").await;
+        assert!(
+            inspector.contains("no Global Privacy Control signal"),
+            "{inspector}"
+        );
+
         shop.cdp("Network.enable", json!({})).await;
         shop.cdp(
             "Network.setExtraHTTPHeaders",
             json!({"headers": {"Sec-GPC": "1"}}),
         )
         .await;
-
         shop.goto("/").await;
         let inspector = shop.text("#inspector").await;
         assert!(
             inspector.contains("Your browser sends Sec-GPC: 1"),
             "the shop sees the signal: {inspector}"
         );
-        shop.submit(".banner button[value=all]").await;
-        shop.goto("/teas").await;
-        shop.goto("/offers").await;
-
+        let (sent, seen) = shop.request_cookies().await;
+        for name in everything_marketing() {
+            assert_eq!(sent.get(name), Some(&true), "{name} sent and hidden");
+            assert!(!seen.iter().any(|s| s == name), "the shop saw {name}");
+        }
         let jar = shop.jar().await;
-        for (category, names) in [
-            ("statistics", everything_statistics()),
-            ("marketing", everything_marketing()),
-        ] {
-            if gpc.iter().any(|c| c == category) {
-                assert_none_of(&jar, &names);
-            } else {
-                assert_all_of(&jar, &names);
-            }
+        assert_none_of(&jar, &everything_marketing());
+        assert_all_of(&jar, &everything_statistics());
+
+        // The banner's choice is still "all"; the signal wins.
+        shop.goto("/offers").await;
+        shop.goto("/teas").await;
+        let jar = shop.jar().await;
+        assert_none_of(&jar, &everything_marketing());
+        assert_all_of(&jar, &everything_statistics());
+        let outcomes = shop.inspector_outcomes().await;
+        for name in everything_statistics() {
+            assert_eq!(outcomes.get(name).map(String::as_str), Some("kept"));
         }
     });
 }
@@ -421,20 +567,6 @@ fn everything_declared() -> Vec<&'static str> {
     [everything_statistics(), everything_marketing()].concat()
 }
 
-/// The categories `examples/policy.toml` lists under `gpc`, if any.
-fn gpc_categories() -> Vec<String> {
-    let text = std::fs::read_to_string(app::POLICY_FILE).expect("examples/policy.toml");
-    let file: toml::Table = toml::from_str(&text).expect("TOML");
-    file.get("gpc")
-        .and_then(toml::Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn assert_only_necessary(policy: &Policy, jar: &BTreeMap<String, JarCookie>) {
     for name in jar.keys() {
         assert_eq!(
@@ -462,6 +594,15 @@ fn assert_none_of(jar: &BTreeMap<String, JarCookie>, names: &[&str]) {
         assert!(
             !jar.contains_key(*name),
             "{name} is in the browser: {jar:?}"
+        );
+    }
+}
+
+fn assert_none_of_names(sent: &BTreeMap<String, bool>, names: &[&str]) {
+    for name in names {
+        assert!(
+            !sent.contains_key(*name),
+            "the browser sent {name}: {sent:?}"
         );
     }
 }
@@ -647,6 +788,16 @@ struct JarCookie {
     value: String,
     domain: String,
     http_only: bool,
+}
+
+/// One `Set-Cookie` line of a response, as the inspector measured it.
+#[derive(Debug, Clone)]
+struct Row {
+    name: String,
+    /// `kept`, `stripped` or `added`.
+    outcome: String,
+    deletion: bool,
+    attributes: String,
 }
 
 /// One Chromium session, which may visit several shops in turn.
@@ -842,6 +993,46 @@ impl Shop {
             .expect("pairs")
             .into_iter()
             .collect()
+    }
+
+    /// The rows of the inspector's "The request that brought you here": the
+    /// form post before this page.
+    async fn previous_rows(&self) -> Vec<Row> {
+        self.wait_for_inspector().await;
+        let rows = self
+            .script(
+                "return [...document.querySelectorAll('#previous tr[data-cookie]')]\
+                 .map(r => [r.dataset.cookie, r.dataset.outcome, r.dataset.deletion === 'true', \
+                 r.querySelector('td.attrs').textContent])",
+            )
+            .await;
+        serde_json::from_value::<Vec<(String, String, bool, String)>>(rows)
+            .expect("rows")
+            .into_iter()
+            .map(|(name, outcome, deletion, attributes)| Row {
+                name,
+                outcome,
+                deletion,
+                attributes,
+            })
+            .collect()
+    }
+
+    /// What this page's request carried, as the inspector shows it: each
+    /// cookie the browser sent → whether the layer hid it from the shop,
+    /// and the names the shop's handlers saw.
+    async fn request_cookies(&self) -> (BTreeMap<String, bool>, Vec<String>) {
+        let both = self
+            .script(
+                "return [[...document.querySelectorAll('#browser-sent li[data-cookie]')]\
+                 .map(l => [l.dataset.cookie, l.dataset.hidden === 'true']), \
+                 [...document.querySelectorAll('#app-saw li[data-cookie]')]\
+                 .map(l => l.dataset.cookie)]",
+            )
+            .await;
+        let (sent, seen): (Vec<(String, bool)>, Vec<String>) =
+            serde_json::from_value(both).expect("two lists");
+        (sent.into_iter().collect(), seen)
     }
 
     async fn jar(&self) -> BTreeMap<String, JarCookie> {

@@ -42,6 +42,11 @@ const CHOICES: [&[&str]; 4] = [
 /// What the layer reads from a request that carries the cookies `lines`
 /// set, as a browser would send them back.
 fn consent_after(policy: &Policy, lines: &[String]) -> Consent {
+    Consent::from_headers(policy, &cookie_headers(lines))
+}
+
+/// A request's headers carrying the cookies `lines` set.
+fn cookie_headers(lines: &[String]) -> HeaderMap {
     let pairs: Vec<&str> = lines
         .iter()
         .map(|line| line.split(';').next().unwrap_or_default())
@@ -51,7 +56,7 @@ fn consent_after(policy: &Policy, lines: &[String]) -> Consent {
         header::COOKIE,
         HeaderValue::from_str(&pairs.join("; ")).expect("a valid Cookie header"),
     );
-    Consent::from_headers(policy, &headers)
+    headers
 }
 
 #[test]
@@ -448,5 +453,36 @@ fn the_policy_file_shows_the_snippet_of_every_format() {
                 "{format}"
             );
         }
+    }
+}
+
+/// `gpc = ["marketing"]`: under every consent format, a browser that sends
+/// `Sec-GPC: 1` and accepted everything keeps statistics and loses
+/// marketing; without the signal it keeps both.
+#[test]
+fn global_privacy_control_withdraws_marketing_only() {
+    let policy = example_policy();
+    assert_eq!(policy.gpc_categories().collect::<Vec<_>>(), ["marketing"]);
+    assert!(!policy.gpc_explicit_choice_wins());
+    for &format in ConsentFormat::ALL {
+        let policy = policy_in(format);
+        let lines = consent_lines(&policy, &["statistics", "marketing"]);
+        let without = consent_after(&policy, &lines);
+        assert!(!without.gpc(), "{format}");
+        assert_eq!(
+            without.categories().collect::<Vec<_>>(),
+            ["statistics", "marketing"],
+            "{format}"
+        );
+
+        let mut headers = cookie_headers(&lines);
+        headers.insert("sec-gpc", HeaderValue::from_static("1"));
+        let with = Consent::from_headers(&policy, &headers);
+        assert!(with.gpc(), "{format}");
+        assert_eq!(
+            with.categories().collect::<Vec<_>>(),
+            ["statistics"],
+            "{format}"
+        );
     }
 }

@@ -30,6 +30,24 @@
 //!   the consent layer (`GET /debug/last`, and the `x-demo-cookie-diff`
 //!   header).
 //!
+//! Withdrawing consent (**Reject all** after accepting) deletes nothing in
+//! the shop's own code: the consent layer purges the revoked cookies in the
+//! response that stores the new choice, host-only and for the whole domain,
+//! and the inspector lists those deletions as "added by the layer". It also
+//! hides every cookie the visitor has not granted from the shop's handlers:
+//! the inspector's "Your browser sent" and "What the shop saw" differ by
+//! them. A browser that sends `Sec-GPC: 1` (Global Privacy Control) gets no
+//! marketing cookies: `gpc = ["marketing"]` in the policy.
+//!
+//! To watch the layer decide, build with its `tracing` feature; the demo
+//! prints its events to the terminal, filtered by `RUST_LOG` (cookie names,
+//! categories and reasons; never a value):
+//!
+//! ```text
+//! RUST_LOG=tower_cookie_consent=debug cargo run --example axum --features tracing
+//! RUST_LOG=tower_cookie_consent=trace cargo run --example axum --features tracing  # each request's decision
+//! ```
+//!
 //! Visited as `http://127.0.0.1:3000/`, the trackers set host-only cookies.
 //! Visited under a name of three labels or more, such as
 //! `http://www.shop.localhost:3000/` (Chromium resolves `*.localhost` to the
@@ -68,6 +86,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
+    // The layer's events, when it is built with `--features tracing`:
+    // `RUST_LOG=tower_cookie_consent=debug` shows each cookie it strips,
+    // hides or purges. Without the feature it emits none.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let env = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
     let Some(options) =
         Options::parse(std::env::args().skip(1), env("PORT"), env("CONSENT_FORMAT"))?
@@ -88,6 +113,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
         policy.consent_cookie(),
         policy.consent_format(),
     );
+    if cfg!(feature = "tracing") {
+        println!("  the layer's events go to stderr, filtered by RUST_LOG");
+    }
     axum::serve(listener, app::app(policy))
         .with_graceful_shutdown(ctrl_c())
         .await?;

@@ -1,9 +1,8 @@
 //! The cookies this shop sets and reads: the tracker lines its pages send
-//! whatever the visitor chose, the deletions, and how a `Cookie` header is
-//! read. The consent cookie is the banner's: see `consent_writers`.
+//! whatever the visitor chose, and how a `Cookie` header is read. It
+//! deletes none itself: on withdrawal the consent layer does (`purge`). The consent cookie is the banner's: see `consent_writers`.
 
 use axum::http::{header, HeaderMap};
-use cookie::Cookie;
 
 /// What Matomo's tracker sets on the shop's own host, for site 1: the
 /// suffix is Matomo's hash of the cookie domain.
@@ -64,27 +63,22 @@ pub fn marketing_lines(domain: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// The domain the shop's trackers share their cookies on: the host without
-/// its first label (`www.shop.example.test` → `shop.example.test`), when the
-/// host is a name of at least three labels.
+/// The domain the shop's trackers share their cookies on: the registrable
+/// domain of the host, by the Public Suffix List (`www.shop.example.co.uk`
+/// → `example.co.uk`; a name under a suffix the list does not know, such as
+/// `.test` or `.localhost`, counts its last label as the suffix:
+/// `www.shop.example.test` → `example.test`). This is what Google
+/// Analytics' `cookie_domain: 'auto'` and Matomo's
+/// `setCookieDomain('*.example.com')` pick, and the domain the consent layer
+/// purges `Domain` cookies under.
 ///
-/// A real site configures its cookie domain; the demo derives it so that it
-/// works under whatever name it is visited. IP addresses and two-label names
-/// (`localhost`, `shop.localhost`) get host-only cookies only: a browser
-/// refuses a `Domain` that is an IP address or a bare top-level name.
+/// IP addresses and hosts that are themselves a public suffix (`localhost`)
+/// get host-only cookies only: a browser refuses a `Domain` there.
 pub fn site_domain(host: &str) -> Option<String> {
-    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
         return None;
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    let valid = labels.len() >= 3
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        });
-    valid.then(|| labels[1..].join("."))
+    psl::domain_str(host).map(str::to_owned)
 }
 
 /// The request's host name, lowercase and without the port: from the
@@ -102,32 +96,6 @@ pub fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String
         }
     };
     Some(host.to_ascii_lowercase())
-}
-
-/// The lines that delete `name`: one for a host-only cookie and, when the
-/// shop has a domain, one for a cookie set on it.
-///
-/// A `Cookie` header carries names and values only, so the server cannot
-/// tell which of the two the browser holds; a browser deletes a cookie only
-/// with a line whose `Domain` matches the one it was set with, and ignores a
-/// deletion of a cookie it does not have.
-pub fn deletion_lines(name: &str, domain: Option<&str>) -> Vec<String> {
-    let mut lines = vec![Cookie::build((name.to_owned(), ""))
-        .path("/")
-        .removal()
-        .build()
-        .to_string()];
-    if let Some(domain) = domain {
-        lines.push(
-            Cookie::build((name.to_owned(), ""))
-                .path("/")
-                .domain(domain.to_owned())
-                .removal()
-                .build()
-                .to_string(),
-        );
-    }
-    lines
 }
 
 /// The cookies of every `Cookie` header (HTTP/2 may split them), as

@@ -202,13 +202,48 @@ pub fn consent_source(policy: &Policy) -> String {
 /// layers recorded about this very response (`/debug/last`).
 fn inspector(visit: &Visit) -> String {
     let policy = visit.consent.policy();
+    // What crossed the consent layer on the way in: every cookie the
+    // browser sent, marked when the layer hid it from the shop, and what the
+    // shop's handlers read from the `Cookie` header they got.
+    let mut unseen: Vec<Option<&str>> = visit.seen.iter().map(|(n, _)| Some(n.as_str())).collect();
     let sent = if visit.sent.is_empty() {
         "<li class=\"empty\">none: a first visit</li>".to_owned()
     } else {
         visit
             .sent
             .iter()
-            .map(|(name, _)| chip(name, policy.category_of(name)))
+            .map(|name| {
+                let seen = unseen
+                    .iter_mut()
+                    .find(|s| **s == Some(name.as_str()))
+                    .map(Option::take)
+                    .is_some();
+                let (hidden, tag) = if seen {
+                    ("false", String::new())
+                } else {
+                    ("true", " <span class=\"tag stripped\">hidden from the shop</span>".to_owned())
+                };
+                format!(
+                    "<li data-cookie=\"{name}\" data-hidden=\"{hidden}\"><code>{name}</code> {category}{tag}</li>",
+                    name = escape(name),
+                    category = category_tag(policy.category_of(name)),
+                )
+            })
+            .collect()
+    };
+    let seen = if visit.seen.is_empty() {
+        "<li class=\"empty\">none</li>".to_owned()
+    } else {
+        visit
+            .seen
+            .iter()
+            .map(|(name, _)| {
+                format!(
+                    "<li data-cookie=\"{name}\"><code>{name}</code> {category}</li>",
+                    name = escape(name),
+                    category = category_tag(policy.category_of(name)),
+                )
+            })
             .collect()
     };
     let choice: String = policy
@@ -226,7 +261,7 @@ fn inspector(visit: &Visit) -> String {
             )
         })
         .collect();
-    let gpc = if visit.gpc {
+    let gpc = if visit.consent.gpc() {
         "Your browser sends <code>Sec-GPC: 1</code> (Global Privacy Control)."
     } else {
         "Your browser sends no Global Privacy Control signal."
@@ -237,8 +272,11 @@ fn inspector(visit: &Visit) -> String {
          <div class=\"columns\">\
          <div><h3>Your choice, as the layer read it</h3><ul class=\"chips\">{choice}</ul>\
          <p class=\"note\">{source} {gpc}</p></div>\
-         <div><h3>Sent with this page's request</h3><ul class=\"chips\">{sent}</ul>\
-         <p class=\"note\">The request's <code>Cookie</code> header, as the server read it.</p></div>\
+         <div><h3>Your browser sent</h3><ul id=\"browser-sent\" class=\"chips\">{sent}</ul>\
+         <p class=\"note\">This page's request, before the consent layer.</p></div>\
+         <div><h3>What the shop saw</h3><ul id=\"app-saw\" class=\"chips\">{seen}</ul>\
+         <p class=\"note\">The <code>Cookie</code> header the shop's handlers got: the layer \
+         hides the cookies you have not granted, so the shop cannot read them.</p></div>\
          <div><h3>In your browser now</h3><ul id=\"jar\" class=\"chips\"><li class=\"empty\">\
          needs JavaScript</li></ul><p class=\"note\">After this response: the cookies the \
          inspector's own request carried. <span class=\"tag lock\">HttpOnly</span> marks those \
@@ -411,6 +449,7 @@ const SCRIPT: &str = r#"(() => {
     ? el('span', 'tag ' + category, category)
     : el('span', 'tag undeclared', 'undeclared');
   const words = { kept: 'kept', stripped: 'stripped by the layer', added: 'added by the layer' };
+  const deletion = c => c.outcome === 'added' ? 'deletion: purged by the layer' : 'deletion';
   const table = exchange => {
     const wrap = el('div');
     const counts = { kept: 0, stripped: 0, added: 0 };
@@ -418,6 +457,11 @@ const SCRIPT: &str = r#"(() => {
     wrap.append(el('p', '', exchange.method + ' ' + exchange.path + ' \u2192 ' + exchange.status
       + ': the shop produced ' + (counts.kept + counts.stripped) + ' Set-Cookie line(s); the layer kept '
       + counts.kept + ', stripped ' + counts.stripped + ', added ' + counts.added + '.'));
+    if (exchange.hidden.length) {
+      const hidden = el('p', 'note', 'Hidden from the shop by the layer: ');
+      exchange.hidden.forEach((c, i) => { if (i) hidden.append(', '); hidden.append(el('code', '', c.name)); });
+      wrap.append(hidden);
+    }
     if (!exchange.cookies.length) return wrap;
     const t = el('table', 'stack');
     const head = el('tr');
@@ -428,12 +472,13 @@ const SCRIPT: &str = r#"(() => {
       const row = el('tr');
       row.dataset.cookie = c.name;
       row.dataset.outcome = c.outcome;
+      row.dataset.deletion = c.deletion;
       const name = el('td'); name.append(el('code', '', c.name));
       const category = el('td'); category.dataset.label = 'Category';
       category.append(categoryTag(c.category));
       const outcome = el('td', 'outcome'); outcome.dataset.label = 'Outcome';
       outcome.append(el('span', 'tag ' + c.outcome, words[c.outcome]));
-      if (c.deletion) outcome.append(' ', el('span', 'tag deletion', 'deletion'));
+      if (c.deletion) outcome.append(' ', el('span', 'tag deletion', deletion(c)));
       const attrs = el('td', 'attrs', c.attributes || '(none)'); attrs.dataset.label = 'Attributes';
       row.append(name, category, outcome, attrs);
       body.append(row);

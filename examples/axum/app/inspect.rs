@@ -1,12 +1,14 @@
 //! The cookie inspector: what the consent layer did to each response,
 //! measured rather than predicted.
 //!
-//! Two small layers sit on either side of `CookieConsentLayer`. [`record`],
-//! inside it, notes the `Set-Cookie` lines the application produced;
-//! [`measure`], outside it, sees the lines that actually leave the server,
-//! compares the two (kept, stripped, or added by the layer), sends the
-//! comparison in the `x-demo-cookie-diff` header, and keeps it for the
-//! visitor. [`last`] (`GET /debug/last`) hands the visitor's records and
+//! Two small layers sit on either side of `CookieConsentLayer`, and compare
+//! what crosses it in both directions. [`measure`], outside it, notes the
+//! cookies the browser sent ([`BrowserSent`]); [`record`], inside it, notes
+//! those the application saw (the layer hides the ones not granted) and the
+//! `Set-Cookie` lines the application produced. [`measure`] then sees the
+//! lines that actually leave the server, compares (kept, stripped, or added
+//! by the layer: the deletions of its purge), sends the comparison in the
+//! `x-demo-cookie-diff` header, and keeps it for the visitor. [`last`] (`GET /debug/last`) hands the visitor's records and
 //! the cookies their browser holds to the inspector panel's script.
 //!
 //! This is demo code: the library adds no header and keeps no record.
@@ -33,11 +35,22 @@ pub const DIFF_HEADER: HeaderName = HeaderName::from_static("x-demo-cookie-diff"
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ResponseNumber(pub u64);
 
-/// The `Set-Cookie` lines the application produced, carried from
-/// [`record`] to [`measure`] in the response's extensions, which the consent
-/// layer passes through untouched.
+/// The names of the cookies the browser sent, before the consent layer
+/// hid any: a request extension from [`measure`], which the consent layer
+/// passes through untouched.
 #[derive(Debug, Clone)]
-struct Produced(Vec<String>);
+pub struct BrowserSent(pub Vec<String>);
+
+/// What the application saw and produced, carried from [`record`] to
+/// [`measure`] in the response's extensions, which the consent layer
+/// passes through untouched.
+#[derive(Debug, Clone)]
+struct Produced {
+    /// The names of the request cookies that reached the application.
+    seen: Vec<String>,
+    /// Its `Set-Cookie` lines.
+    lines: Vec<String>,
+}
 
 /// What the consent layer did with one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,6 +79,13 @@ pub struct Line {
     outcome: Outcome,
 }
 
+/// A request cookie, with its category under the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestCookie {
+    name: String,
+    category: Option<String>,
+}
+
 /// One response, as the inspector recorded it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
@@ -73,14 +93,18 @@ pub struct Exchange {
     method: String,
     path: String,
     status: u16,
+    /// The request cookies the layer hid from the application.
+    hidden: Vec<RequestCookie>,
     cookies: Vec<Line>,
 }
 
-/// Middleware inside the consent layer: notes what the application produced.
+/// Middleware inside the consent layer: notes which request cookies the
+/// application saw and what it produced.
 pub async fn record(req: Request, next: Next) -> Response {
+    let seen = cookie_names(req.headers());
     let mut res = next.run(req).await;
-    let produced = set_cookie_lines(res.headers());
-    res.extensions_mut().insert(Produced(produced));
+    let lines = set_cookie_lines(res.headers());
+    res.extensions_mut().insert(Produced { seen, lines });
     res
 }
 
@@ -99,6 +123,9 @@ pub async fn measure(State(inspector): State<Inspector>, mut req: Request, next:
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let number = ResponseNumber(NEXT.fetch_add(1, Ordering::Relaxed));
     req.extensions_mut().insert(number);
+    let browser_sent = cookie_names(req.headers());
+    req.extensions_mut()
+        .insert(BrowserSent(browser_sent.clone()));
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
 
@@ -106,11 +133,18 @@ pub async fn measure(State(inspector): State<Inspector>, mut req: Request, next:
     let produced = res
         .extensions_mut()
         .remove::<Produced>()
-        .map_or_else(Vec::new, |p| p.0);
+        .unwrap_or(Produced {
+            seen: Vec::new(),
+            lines: Vec::new(),
+        });
     let sent = set_cookie_lines(res.headers());
-    let cookies = compare(&inspector.policy, &produced, &sent);
-    if let Ok(value) = HeaderValue::from_str(&summary(&cookies)) {
+    let cookies = compare(&inspector.policy, &produced.lines, &sent);
+    let hidden = hidden(&inspector.policy, &browser_sent, &produced.seen);
+    if let Ok(value) = HeaderValue::from_str(&summary(&cookies, &hidden)) {
         res.headers_mut().insert(DIFF_HEADER, value);
+    }
+    if let Some(id) = res.extensions().get::<SessionId>() {
+        report_purge(&inspector.store, id, &cookies);
     }
     // The inspector's own requests would push the page's record out.
     if !path.starts_with("/debug/") {
@@ -120,12 +154,61 @@ pub async fn measure(State(inspector): State<Inspector>, mut req: Request, next:
                 method,
                 path,
                 status: res.status().as_u16(),
+                hidden,
                 cookies,
             };
             inspector.store.with(id, |visitor| visitor.record(exchange));
         }
     }
     res
+}
+
+/// When the layer deleted cookies (its purge, on withdrawal), says so in the
+/// message the next page shows: the handler that wrote the message ran
+/// before the layer and cannot know.
+fn report_purge(store: &Store, id: &SessionId, cookies: &[Line]) {
+    let mut deleted: Vec<&str> = Vec::new();
+    for line in cookies {
+        if line.outcome == Outcome::Added && line.deletion && !deleted.contains(&line.name.as_str())
+        {
+            deleted.push(&line.name);
+        }
+    }
+    if deleted.is_empty() {
+        return;
+    }
+    store.with(id, |visitor| {
+        if let Some(flash) = &mut visitor.flash {
+            flash.push_str(" The consent layer deleted from your browser: ");
+            flash.push_str(&deleted.join(", "));
+            flash.push('.');
+        }
+    });
+}
+
+/// The names of a request's cookies, in order.
+fn cookie_names(headers: &HeaderMap) -> Vec<String> {
+    request_cookies(headers)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The cookies the browser sent that the application did not see, matched
+/// one for one (a name may be sent twice).
+fn hidden(policy: &Policy, sent: &[String], seen: &[String]) -> Vec<RequestCookie> {
+    let mut unmatched: Vec<Option<&String>> = seen.iter().map(Some).collect();
+    let mut hidden = Vec::new();
+    for name in sent {
+        match unmatched.iter_mut().find(|s| *s == &Some(name)) {
+            Some(slot) => *slot = None,
+            None => hidden.push(RequestCookie {
+                name: name.clone(),
+                category: policy.category_of(name).map(str::to_owned),
+            }),
+        }
+    }
+    hidden
 }
 
 fn set_cookie_lines(headers: &HeaderMap) -> Vec<String> {
@@ -183,8 +266,9 @@ fn is_deletion(line: &str) -> bool {
             .is_some_and(|expires| expires <= OffsetDateTime::now_utc())
 }
 
-/// `kept=a,b; stripped=c; added=` (names only).
-fn summary(lines: &[Line]) -> String {
+/// `kept=a,b; stripped=c; added=; hidden=d` (names only; `hidden` are the
+/// request cookies the application did not see).
+fn summary(lines: &[Line], hidden: &[RequestCookie]) -> String {
     let names = |outcome| {
         lines
             .iter()
@@ -193,11 +277,13 @@ fn summary(lines: &[Line]) -> String {
             .collect::<Vec<_>>()
             .join(",")
     };
+    let hidden: Vec<&str> = hidden.iter().map(|c| c.name.as_str()).collect();
     format!(
-        "kept={}; stripped={}; added={}",
+        "kept={}; stripped={}; added={}; hidden={}",
         names(Outcome::Kept),
         names(Outcome::Stripped),
-        names(Outcome::Added)
+        names(Outcome::Added),
+        hidden.join(",")
     )
 }
 

@@ -7,9 +7,10 @@
 //! The layers, from the outside in:
 //!
 //! ```text
-//! inspect::measure      sees what reaches the browser, compares, records
-//! CookieConsentLayer    strips every Set-Cookie the visitor has not granted
-//! inspect::record       notes the Set-Cookie lines the shop produced
+//! inspect::measure      notes what the browser sent; sees what reaches it, compares, records
+//! CookieConsentLayer    hides the request cookies the visitor has not granted, strips
+//!                       their Set-Cookie lines, deletes those the browser still holds
+//! inspect::record       notes the cookies the shop saw and the Set-Cookie lines it produced
 //! session::session      sets the necessary `sessionid` cookie on every response
 //! Router                the pages
 //! ```

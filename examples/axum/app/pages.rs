@@ -11,11 +11,11 @@ use tower_cookie_consent::{Consent, UnknownCookies};
 
 use super::consent_writers::consent_lines;
 use super::cookies::{
-    deletion_lines, marketing_lines, request_cookies, request_host, set_cookie_name, site_domain,
-    statistics_lines, UNDECLARED,
+    marketing_lines, request_cookies, request_host, set_cookie_name, site_domain, statistics_lines,
+    UNDECLARED,
 };
 use super::html::{self, capitalize, escape, page};
-use super::inspect::ResponseNumber;
+use super::inspect::{BrowserSent, ResponseNumber};
 use super::session::{SessionId, Store};
 
 /// Everything a page needs to know about the request it answers.
@@ -28,10 +28,12 @@ pub struct Visit {
     pub number: ResponseNumber,
     /// The page's path and query: where a form sends the visitor back to.
     pub path: String,
-    /// The cookies the request carried.
-    pub sent: Vec<(String, String)>,
-    /// Whether the browser sent `Sec-GPC: 1` (Global Privacy Control).
-    pub gpc: bool,
+    /// The cookies the shop's handlers see: the request's `Cookie` header
+    /// after the consent layer hid those the visitor has not granted.
+    pub seen: Vec<(String, String)>,
+    /// The cookies the browser sent, before the consent layer: measured by
+    /// `inspect::measure`, outside it.
+    pub sent: Vec<String>,
     /// The domain the trackers share their cookies on, if the host has one.
     pub domain: Option<String>,
     pub store: Store,
@@ -71,11 +73,13 @@ impl FromRequestParts<Store> for Visit {
             session,
             number,
             path,
-            sent: request_cookies(&parts.headers),
-            gpc: parts
-                .headers
-                .get("sec-gpc")
-                .is_some_and(|v| v.as_bytes().trim_ascii() == b"1"),
+            seen: request_cookies(&parts.headers),
+            sent: parts
+                .extensions
+                .get::<BrowserSent>()
+                .ok_or(missing)?
+                .0
+                .clone(),
             domain,
             store: store.clone(),
         })
@@ -207,8 +211,10 @@ pub async fn home(visit: Visit) -> Html<String> {
          cookies the same careless way, and a Meta pixel whose cookie, <code>{UNDECLARED}</code>, \
          the cookie policy does not declare.</li>\
          <li>The consent layer in front of the shop removes every cookie you have not agreed to, \
-         and every cookie the policy does not declare. The inspector at the bottom of each page \
-         shows what it kept and what it stripped, line by line.</li></ul></section>\
+         and every cookie the policy does not declare. When you withdraw a choice, it deletes \
+         the cookies your browser still holds, and it never lets the shop read one you have not \
+         agreed to. The inspector at the bottom of each page shows what it kept, stripped, \
+         deleted and hid, line by line.</li></ul></section>\
          <h2>Customer favourites</h2>{cards}<p><a class=\"button primary\" href=\"/teas\">All our teas</a></p>",
         cards = product_cards(&visit, &TEAS[..2]),
     );
@@ -379,9 +385,12 @@ pub async fn update_basket(visit: Visit, ShopForm(fields): ShopForm) -> Response
     Redirect::to(back(&fields)).into_response()
 }
 
-/// `POST /consent`: stores the visitor's choice in the consent cookie,
-/// deletes the cookies of the categories they refuse, and sends them back
-/// to the page they came from, with a message.
+/// `POST /consent`: stores the visitor's choice in the consent cookie and
+/// sends them back to the page they came from, with a message.
+///
+/// It deletes nothing itself: the consent layer purges the cookies of the
+/// categories the visitor turns off, in this same response, and the
+/// inspector reports which (see `inspect::measure`).
 pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response {
     let policy = visit.consent.policy();
     let granted: Vec<&str> = match form_value(&fields, "choice") {
@@ -398,19 +407,10 @@ pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response 
         _ => Vec::new(),
     };
 
-    let mut lines = consent_lines(policy, &granted);
-    // The layer stops new cookies; those the browser already holds stay
-    // until deleted, and deletions always pass the layer.
-    let mut deleted = Vec::new();
-    for (name, _) in &visit.sent {
-        let refused = policy
-            .category_of(name)
-            .is_some_and(|c| c != "necessary" && !granted.contains(&c));
-        if refused && !deleted.contains(name) {
-            lines.extend(deletion_lines(name, visit.domain.as_deref()));
-            deleted.push(name.clone());
-        }
-    }
+    // Only the consent cookie: the consent layer reads the choice from
+    // this very response and deletes the cookies of the categories turned
+    // off, which the browser still holds and sends (`purge`).
+    let lines = consent_lines(policy, &granted);
 
     let choice: Vec<String> = policy
         .categories()
@@ -420,14 +420,7 @@ pub async fn save_consent(visit: Visit, ShopForm(fields): ShopForm) -> Response 
             format!("{} {state}", capitalize(c))
         })
         .collect();
-    let mut message = format!("Saved: {}.", choice.join(", "));
-    if !deleted.is_empty() {
-        let _ = write!(
-            message,
-            " Deleted from your browser: {}.",
-            deleted.join(", ")
-        );
-    }
+    let message = format!("Saved: {}.", choice.join(", "));
     flash(&visit, message);
     let headers = lines.into_iter().map(|line| (SET_COOKIE, line));
     (AppendHeaders(headers), Redirect::to(back(&fields))).into_response()
