@@ -76,6 +76,20 @@ fn main() {
             purged: typical.purged,
         });
     }
+    // `U1`: the steady state (S5) plus two `Set-Cookie` names the policy
+    // does not declare, stripped: after the first call they are in the
+    // inventory, so every counted call takes its steady-state path.
+    let mut undeclared = support::TYPICAL_SET_COOKIES.to_vec();
+    undeclared.insert(1, "my_cart=3; Path=/");
+    undeclared.push("_ga=GA1.1.1; Path=/; Max-Age=63072000");
+    formats.push(support::Scenario {
+        name: "U1",
+        policy: support::typical_policy(),
+        request: support::request(Some(&support::typical_cookie_header("statistics"))),
+        response: support::response(&undeclared),
+        kept: 3,
+        purged: 0,
+    });
     let sizes = support::policy_size_scenarios();
     let [scenario, row, calls] = args.as_slice() else {
         for scenario in &scenarios {

@@ -5,7 +5,8 @@
 #     ROWS="floor layer lookup" scripts/instructions.sh P10 P10000 K10 K10000
 #     scripts/instructions.sh --json        # benches/json.rs, per consent value
 #
-# Scenarios are S1 to S4, and the policy-size rows P<size> and K<size>
+# Scenarios are S1 to S6, U1 (S5 with two undeclared names in the
+# inventory), and the policy-size rows P<size> and K<size>
 # (10, 100, 1000 or 10000 policy names, without and with the known-cookie
 # database), for which the hand-written row does not apply. ROWS picks the
 # rows; `lookup` counts only the policy's lookups of the response's names.

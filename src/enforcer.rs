@@ -3,6 +3,9 @@
 use http::{HeaderMap, Uri};
 
 use crate::consent::{Consent, Reading};
+use crate::inventory::Inventory;
+use crate::metrics::Metrics;
+use crate::observe::Observer;
 use crate::policy::{Grants, Policy};
 use crate::request::{self, CookieScan, RequestContext};
 use crate::response;
@@ -62,6 +65,7 @@ pub struct Enforcer {
     /// What the request's consent grants, `Sec-GPC` applied.
     granted: Grants,
     cookies: CookieScan,
+    observer: Observer,
 }
 
 impl Enforcer {
@@ -89,7 +93,49 @@ impl Enforcer {
             gpc,
             granted,
             cookies,
+            observer: Observer::new(uri),
         }
+    }
+
+    /// Records in `inventory` the `Set-Cookie` lines of the response whose
+    /// name the policy does not declare (see [`Inventory`]), each once,
+    /// kept or stripped, with this request's path.
+    /// [`CookieConsentLayer::enforcer`](crate::CookieConsentLayer::enforcer)
+    /// gives an enforcer the layer's inventory, and its counters under the
+    /// `metrics` feature.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue, Uri};
+    /// use tower_cookie_consent::{Inventory, Policy};
+    ///
+    /// let policy = Policy::builder().necessary(["sessionid"]).build()?;
+    /// let inventory = Inventory::new();
+    /// let enforcer = policy
+    ///     .enforcer(&Uri::from_static("/basket?item=1"), &HeaderMap::new())
+    ///     .with_inventory(inventory.clone());
+    /// let mut response = HeaderMap::new();
+    /// response.append(header::SET_COOKIE, HeaderValue::from_static("sessionid=s3cr3t"));
+    /// response.append(header::SET_COOKIE, HeaderValue::from_static("my_cart=3"));
+    /// enforcer.filter_response(&mut response);
+    ///
+    /// let snapshot = inventory.snapshot();
+    /// assert_eq!(snapshot.len(), 1);
+    /// let cart = snapshot.get("my_cart").unwrap();
+    /// assert_eq!((cart.kept(), cart.stripped()), (0, 1));
+    /// assert_eq!(cart.first_seen().path(), "/basket");
+    /// # Ok::<(), tower_cookie_consent::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn with_inventory(mut self, inventory: Inventory) -> Self {
+        self.observer.set_inventory(inventory);
+        self
+    }
+
+    /// Counts this request's cookies in `metrics`.
+    #[inline]
+    pub(crate) fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.observer.set_metrics(metrics);
+        self
     }
 
     /// The visitor's consent, as [`Consent::from_headers`] reads it.
@@ -140,7 +186,7 @@ impl Enforcer {
             return;
         }
         self.cookies
-            .rewrite(request_headers, &self.policy, self.granted);
+            .rewrite(request_headers, &self.policy, self.granted, &self.observer);
     }
 
     /// The policy being applied.
@@ -190,6 +236,7 @@ impl Enforcer {
             self.granted,
             &self.ctx,
             self.gpc,
+            &self.observer,
         );
         if self.policy.purge() && self.cookies.carries_outside(decided) {
             response::purge(
@@ -198,6 +245,7 @@ impl Enforcer {
                 decided,
                 &self.ctx,
                 self.cookies.values(),
+                &self.observer,
             );
         }
     }

@@ -122,6 +122,7 @@ mod layer;
 pub mod metrics;
 #[cfg(not(feature = "metrics"))]
 mod metrics;
+mod observe;
 mod policy;
 mod request;
 mod response;

@@ -82,10 +82,6 @@ pub fn describe() {
 }
 
 /// What the layer did with one cookie.
-#[allow(
-    dead_code,
-    reason = "the response filter and the request stage use it once wired"
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Decision {
     /// A `Set-Cookie` line left in the response.
@@ -117,10 +113,6 @@ impl Decision {
 }
 
 /// Which category a counted cookie is labelled with.
-#[allow(
-    dead_code,
-    reason = "the response filter and the request stage use it once wired"
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CategoryLabel {
     /// `necessary`: a necessary cookie, or the consent cookie.
@@ -134,10 +126,6 @@ pub(crate) enum CategoryLabel {
 impl CategoryLabel {
     /// The label of a name that [`Policy::classify`] put in `class`
     /// (`None`: not declared).
-    #[allow(
-        dead_code,
-        reason = "the response filter and the request stage use it once wired"
-    )]
     pub(crate) fn of(class: Option<Class>) -> Self {
         match class {
             Some(Class::Consent | Class::Necessary) => Self::Necessary,
@@ -148,11 +136,9 @@ impl CategoryLabel {
 }
 
 #[cfg(feature = "metrics")]
-#[allow(unused_imports, reason = "the layer holds one once wired")]
 pub(crate) use self::enabled::Metrics;
 
 #[cfg(not(feature = "metrics"))]
-#[allow(unused_imports, reason = "the layer holds one once wired")]
 pub(crate) use self::disabled::Metrics;
 
 #[cfg(feature = "metrics")]
@@ -169,7 +155,6 @@ mod enabled {
     /// handles (one per [`Decision`]) per category label, registered with
     /// the recorder on first use. Counting then increments a handle:
     /// no key is built, nothing is looked up or allocated.
-    #[allow(dead_code, reason = "the layer holds one once wired")]
     #[derive(Clone)]
     pub(crate) struct Metrics {
         inner: Arc<Inner>,
@@ -181,8 +166,10 @@ mod enabled {
         counters: OnceLock<Box<[[Counter; 4]]>>,
     }
 
-    #[allow(dead_code, reason = "the layer holds one once wired")]
     impl Metrics {
+        /// Whether counting does anything.
+        pub(crate) const ENABLED: bool = true;
+
         /// The counters of `policy`'s categories, not registered yet.
         pub(crate) fn new(policy: &Policy) -> Self {
             let labels = std::iter::once("necessary")
@@ -256,12 +243,13 @@ mod disabled {
 
     /// Without the `metrics` feature: nothing, so that the layer counts
     /// unconditionally at no cost.
-    #[allow(dead_code, reason = "the layer holds one once wired")]
-    #[derive(Debug, Clone, Copy)]
+    #[derive(Debug, Clone)]
     pub(crate) struct Metrics;
 
-    #[allow(dead_code, reason = "the layer holds one once wired")]
     impl Metrics {
+        /// Whether counting does anything.
+        pub(crate) const ENABLED: bool = false;
+
         pub(crate) fn new(_policy: &Policy) -> Self {
             Self
         }
@@ -278,7 +266,6 @@ mod tests {
     use metrics_util::MetricKind;
 
     use super::*;
-    use crate::inventory::counting::allocations_in;
     use crate::Policy;
 
     fn policy() -> Policy {
@@ -359,25 +346,6 @@ mod tests {
         for (index, decision) in Decision::ALL.into_iter().enumerate() {
             assert_eq!(decision as usize, index);
         }
-    }
-
-    #[test]
-    fn counting_again_allocates_nothing() {
-        let recorder = DebuggingRecorder::new();
-        let metrics = Metrics::new(&policy());
-        with_local_recorder(&recorder, || {
-            metrics.record(CategoryLabel::Unknown, Decision::Kept);
-            let (allocations, ()) = allocations_in(|| {
-                for _ in 0..100 {
-                    metrics.record(CategoryLabel::Unknown, Decision::Kept);
-                    metrics.record(CategoryLabel::Category(1), Decision::Stripped);
-                }
-            });
-            assert_eq!(allocations, 0);
-        });
-        let counts = counts(&recorder);
-        assert!(counts.contains(&("unknown".into(), "kept".into(), 101)));
-        assert!(counts.contains(&("Marketing".into(), "stripped".into(), 100)));
     }
 
     #[test]

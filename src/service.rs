@@ -3,8 +3,8 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use tower::Service;
 
-use crate::enforcer::Enforcer;
 use crate::future::ResponseFuture;
+use crate::inventory::Inventory;
 use crate::layer::CookieConsentLayer;
 use crate::policy::Policy;
 
@@ -16,17 +16,21 @@ use crate::policy::Policy;
 /// when the response arrives it removes every `Set-Cookie` the consent does
 /// not cover and appends deletions for the cookies the request carried
 /// that it does not cover. The response body is never touched. See
-/// [`Enforcer`] for each step.
+/// [`Enforcer`](crate::Enforcer) for each step.
 #[derive(Debug, Clone)]
 pub struct CookieConsent<S> {
     inner: S,
-    policy: Policy,
+    layer: CookieConsentLayer,
 }
 
 impl<S> CookieConsent<S> {
-    /// Wraps `inner` to enforce `policy`.
+    /// Wraps `inner` to enforce `policy`, with an inventory of its own.
     pub fn new(inner: S, policy: Policy) -> Self {
-        Self { inner, policy }
+        Self::from_layer(inner, CookieConsentLayer::new(policy))
+    }
+
+    pub(crate) fn from_layer(inner: S, layer: CookieConsentLayer) -> Self {
+        Self { inner, layer }
     }
 
     /// A [`CookieConsentLayer`] for `policy`.
@@ -36,7 +40,13 @@ impl<S> CookieConsent<S> {
 
     /// The policy this service enforces.
     pub fn policy(&self) -> &Policy {
-        &self.policy
+        self.layer.policy()
+    }
+
+    /// A handle to the inventory this service records into: see
+    /// [`CookieConsentLayer::inventory`].
+    pub fn inventory(&self) -> Inventory {
+        self.layer.inventory()
     }
 
     /// A reference to the inner service.
@@ -68,7 +78,7 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let enforcer = Enforcer::new(&self.policy, req.uri(), req.headers());
+        let enforcer = self.layer.enforcer(req.uri(), req.headers());
         enforcer.hide_request_cookies(req.headers_mut());
         req.extensions_mut().insert(enforcer.consent());
         ResponseFuture::new(self.inner.call(req), enforcer)

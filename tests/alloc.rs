@@ -452,6 +452,26 @@ fn steady_state_with_hiding_and_purge_on() {
     }
 }
 
+/// The inventory's steady state: a response that sets names the policy
+/// does not declare (`my_cart`, unknown, and `_ga`, which a policy without
+/// the database mapping does not know either). The warm-up calls store
+/// them; every later call only counts them, lock-free, without
+/// allocating.
+#[test]
+fn steady_state_with_undeclared_names_already_seen() {
+    let policy = typical_policy();
+    let mut lines = TYPICAL_SET_COOKIES.to_vec();
+    lines.insert(1, "my_cart=3; Path=/");
+    lines.push("_ga=GA1.1.1; Path=/; Max-Age=63072000");
+    let template = support::response(&lines);
+    for consent in ["statistics", "all"] {
+        let req = request(&[&steady_cookies(consent)]);
+        let (extra, kept, _) = layer_extra(&policy, &req, &template);
+        assert_eq!(extra, 0, "consent {consent}: kept {kept:?}");
+        assert!(!kept.iter().any(|line| line.starts_with("my_cart")));
+    }
+}
+
 /// HTTP/2 sends one `Cookie` field per cookie. Up to four fields that hold
 /// a category's cookie are kept inline for the purge; a fifth spills the
 /// buffer to the heap, once.

@@ -270,14 +270,12 @@ impl Inventory {
     ///
     /// Lock-free and allocation-free when `name` is already stored or the
     /// inventory is full.
-    #[allow(dead_code, reason = "the response filter calls it once wired")]
     #[inline]
     pub(crate) fn record(&self, name: &[u8], kept: bool, path: &[u8]) {
         self.record_at(name, kept, path, SystemTime::now());
     }
 
     /// [`record`](Self::record) at a given time.
-    #[allow(dead_code, reason = "the response filter calls it once wired")]
     #[inline]
     pub(crate) fn record_at(&self, name: &[u8], kept: bool, path: &[u8], at: SystemTime) {
         self.table.record(name, kept, path, at);
@@ -300,59 +298,9 @@ impl fmt::Debug for Inventory {
     }
 }
 
-/// The counting allocator of the benchmarks, for the allocation tests of
-/// the unit-test binary. Its counts are per thread, so the tests running
-/// beside one another do not disturb them.
-#[cfg(test)]
-#[path = "../../benches/support/counting.rs"]
-#[allow(
-    unsafe_code,
-    unreachable_pub,
-    reason = "a `GlobalAlloc` is unsafe to implement; test builds only"
-)]
-pub(crate) mod counting;
-
-#[cfg(test)]
-#[global_allocator]
-static ALLOCATOR: counting::Counting = counting::Counting;
-
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
-    use super::counting::allocations_in;
     use super::*;
-
-    #[test]
-    fn the_steady_state_allocates_nothing() {
-        let inventory = Inventory::with_capacity(4);
-        let names: [&[u8]; 3] = [b"_ga", b"my_cart", b"_pk_id.1.\xff"];
-        // First sightings: the slow path allocates the records.
-        let (first, ()) = allocations_in(|| {
-            for name in names {
-                inventory.record(name, false, b"/");
-            }
-        });
-        assert!(first > 0);
-        inventory.record(b"fourth", true, b"/");
-        let (steady, ()) = allocations_in(|| {
-            for second in 0..1_000 {
-                let at = UNIX_EPOCH + Duration::from_secs(second);
-                for name in names {
-                    // A new second, a new path: the last-seen record is
-                    // written too.
-                    inventory.record_at(name, second % 2 == 0, b"/some/path?q=1", at);
-                }
-                inventory.record(b"_ga", true, b"/");
-                // Full: counted as overflow, still without allocating.
-                inventory.record(b"a fifth name", true, b"/");
-            }
-        });
-        assert_eq!(steady, 0);
-        let snapshot = inventory.snapshot();
-        assert_eq!(snapshot.get("_ga").unwrap().kept(), 1_500);
-        assert_eq!(snapshot.overflow(), 1_000);
-    }
 
     #[test]
     fn clones_share_one_inventory() {

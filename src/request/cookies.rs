@@ -8,6 +8,7 @@ use smallvec::SmallVec;
 
 use crate::ascii;
 use crate::consent::{self, Jar, Pair, Reading, RequestJar};
+use crate::observe::Observer;
 use crate::policy::{Class, Grants, Policy, UnknownCookies};
 
 /// How many `Cookie` header values the scan keeps for a later purge
@@ -177,7 +178,13 @@ impl CookieScan {
     /// was (its bytes are shared, not copied), and one whose every pair is
     /// hidden is removed. Only called when something is hidden: it
     /// allocates the rewritten values.
-    pub(crate) fn rewrite(&self, headers: &mut HeaderMap, policy: &Policy, granted: Grants) {
+    pub(crate) fn rewrite(
+        &self,
+        headers: &mut HeaderMap,
+        policy: &Policy,
+        granted: Grants,
+        observer: &Observer,
+    ) {
         let values: SmallVec<[HeaderValue; INLINE_VALUES]> =
             headers.get_all(COOKIE).iter().cloned().collect();
         headers.remove(COOKIE);
@@ -197,6 +204,7 @@ impl CookieScan {
                     index += 1;
                     if hide {
                         dropped = true;
+                        observer.hidden(policy, pair.name);
                         crate::trace::debug_event!(
                             cookie = %crate::trace::Bytes(pair.name),
                             category = crate::trace::category(policy, pair.name),

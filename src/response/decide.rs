@@ -8,6 +8,7 @@ use http::HeaderMap;
 use super::jar::ResponseJar;
 use crate::ascii;
 use crate::consent;
+use crate::observe::is_undeclared;
 use crate::policy::{Class, Grants, Policy, UnknownCookies};
 use crate::request::RequestContext;
 use crate::set_cookie::{cookie_name, is_deletion};
@@ -30,6 +31,11 @@ pub(super) struct Pass {
     pub(super) kept: u64,
     pub(super) lines: usize,
     pub(super) stripped_any: bool,
+    /// The lines among the first 64 whose name the policy does not
+    /// declare, for the inventory.
+    pub(super) undeclared: u64,
+    /// Whether a line past the first 64 has such a name.
+    pub(super) undeclared_late: bool,
     sets_consent: bool,
 }
 
@@ -87,8 +93,15 @@ impl<'a> Judge<'a> {
     fn judge_all(&mut self, headers: &HeaderMap) -> Pass {
         let mut pass = Pass::default();
         for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
-            let verdict = self.keep(value.as_bytes());
+            let (verdict, undeclared) = self.judge(value.as_bytes());
             pass.lines += 1;
+            if undeclared {
+                if index < 64 {
+                    pass.undeclared |= 1 << index;
+                } else {
+                    pass.undeclared_late = true;
+                }
+            }
             pass.sets_consent |= verdict == Verdict::KeepConsent;
             if verdict == Verdict::Strip {
                 pass.stripped_any = true;
@@ -102,11 +115,20 @@ impl<'a> Judge<'a> {
     /// The verdict on one line.
     #[inline]
     pub(super) fn keep(&mut self, line: &[u8]) -> Verdict {
+        self.judge(line).0
+    }
+
+    /// The verdict on one line, and whether its name is one the policy
+    /// does not declare (a nameless line has none).
+    #[inline]
+    pub(super) fn judge(&mut self, line: &[u8]) -> (Verdict, bool) {
         let Some(name) = cookie_name(line) else {
             // Nameless (`x`, `=x`) or a control character in the name.
-            return Verdict::Strip;
+            return (Verdict::Strip, false);
         };
-        let (allowed, verdict) = match self.policy.classify(name).map(|found| found.class) {
+        let found = self.policy.classify(name);
+        let undeclared = is_undeclared(self.policy, found);
+        let (allowed, verdict) = match found.map(|found| found.class) {
             Some(Class::Consent) => (true, Verdict::KeepConsent),
             Some(Class::Necessary) => (true, Verdict::Keep),
             Some(Class::Category(index)) => {
@@ -125,9 +147,9 @@ impl<'a> Judge<'a> {
         // the browser refuses such a line, so stripping it costs nothing.
         // Only kept lines need the scan.
         if keep && !ascii::has_ctl_except_tab(line) {
-            verdict
+            (verdict, undeclared)
         } else {
-            Verdict::Strip
+            (Verdict::Strip, undeclared)
         }
     }
 

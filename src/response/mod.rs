@@ -17,11 +17,14 @@ mod jar;
 mod purge;
 mod strip;
 
+use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 
-use self::decide::Judge;
+use self::decide::{Judge, Pass, Verdict};
+use crate::observe::Observer;
 use crate::policy::{Grants, Policy};
 use crate::request::RequestContext;
+use crate::set_cookie::cookie_name;
 
 /// Removes from `headers` every `Set-Cookie` the visitor has not granted,
 /// and returns the consent that decided.
@@ -29,20 +32,61 @@ use crate::request::RequestContext;
 /// `granted` is the consent the request carried (with `Sec-GPC` applied
 /// when `gpc`); a consent cookie set by this very response replaces it
 /// (the visitor just chose). When nothing is stripped the map is not
-/// touched.
+/// touched. Each line is reported to `observer` once, with its final
+/// verdict.
 pub(crate) fn filter_set_cookies(
     headers: &mut HeaderMap,
     policy: &Policy,
     granted: Grants,
     ctx: &RequestContext,
     gpc: bool,
+    observer: &Observer,
 ) -> Grants {
     let mut judge = Judge::new(policy, granted, ctx, gpc);
     let pass = judge.decide(headers);
+    if observer.wants_every_line()
+        || (observer.wants_undeclared() && (pass.undeclared != 0 || pass.undeclared_late))
+    {
+        report(headers, policy, &mut judge, &pass, observer);
+    }
     if pass.stripped_any {
         strip::strip(headers, &mut judge, pass.kept, pass.lines);
     }
     judge.granted()
+}
+
+/// Reports the lines of the final pass to `observer`, before the strip
+/// removes any: only those with an undeclared name, unless the observer
+/// counts every line. Runs only when there is one to report, so the steady
+/// state (every name declared, no counters) pays a bit test per line.
+#[cold]
+fn report(
+    headers: &HeaderMap,
+    policy: &Policy,
+    judge: &mut Judge<'_>,
+    pass: &Pass,
+    observer: &Observer,
+) {
+    let every = observer.wants_every_line();
+    for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
+        let line = value.as_bytes();
+        let kept = if index < 64 {
+            if !every && pass.undeclared & (1 << index) == 0 {
+                continue;
+            }
+            pass.kept & (1 << index) != 0
+        } else {
+            if !every && !pass.undeclared_late {
+                break;
+            }
+            // Past the bitmap: judged again under the same consent and
+            // clock, the same verdict.
+            judge.keep(line) != Verdict::Strip
+        };
+        let name = cookie_name(line);
+        let found = name.and_then(|name| policy.classify(name));
+        observer.set_cookie(policy, name, found, kept);
+    }
 }
 
 /// Appends deletion lines for the cookies in `carried` (the request's
@@ -55,6 +99,7 @@ pub(crate) fn purge(
     granted: Grants,
     ctx: &RequestContext,
     carried: &[HeaderValue],
+    observer: &Observer,
 ) {
-    purge::purge(headers, policy, granted, ctx, carried);
+    purge::purge(headers, policy, granted, ctx, carried, observer);
 }

@@ -16,6 +16,7 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
+use crate::observe::Observer;
 use crate::policy::{Class, CookieEntry, Grants, Policy};
 use crate::request::{header_pairs, RequestContext, Scheme};
 use crate::set_cookie::{cookie_name, domain_match, name_problem};
@@ -37,6 +38,7 @@ pub(super) fn purge(
     granted: Grants,
     ctx: &RequestContext,
     carried: &[HeaderValue],
+    observer: &Observer,
 ) {
     let limit = policy.purge_limit();
     let registrable = registrable_domain(ctx);
@@ -68,6 +70,7 @@ pub(super) fn purge(
         let added = deletions(name, entry, ctx, registrable, &mut lines);
         if added > 0 {
             purged.push(name);
+            observer.purged(found, added);
             crate::trace::debug_event!(
                 cookie = %crate::trace::Bytes(name),
                 category = policy.class_name(found.class),
