@@ -66,6 +66,8 @@ pub fn load_policy(path: &str, format: Option<ConsentFormat>) -> Result<Policy, 
 /// The shop, behind a `CookieConsentLayer` that enforces `policy`.
 pub fn app(policy: Policy) -> Router {
     let store = Store::default();
+    let consent_layer = CookieConsentLayer::new(policy.clone());
+    let inventory = consent_layer.inventory();
     let inspector = Inspector {
         store: store.clone(),
         policy: policy.clone(),
@@ -82,12 +84,14 @@ pub fn app(policy: Policy) -> Router {
         .route("/basket", get(pages::basket).post(pages::update_basket))
         .route("/consent", post(pages::save_consent))
         .route("/debug/last", get(inspect::last))
+        .route("/cookie-inventory", get(pages::cookie_inventory))
         .fallback(pages::not_found)
         // `Router::layer` wraps the routes and the fallback above; the last
         // layer added is the outermost.
         .layer(from_fn_with_state(store.clone(), session::session))
         .layer(from_fn(inspect::record))
-        .layer(CookieConsentLayer::new(policy))
+        .layer(axum::Extension(inventory))
+        .layer(consent_layer)
         .layer(from_fn_with_state(inspector, inspect::measure))
         .with_state(store)
 }

@@ -295,6 +295,65 @@ pub async fn cookies_policy(visit: Visit) -> Html<String> {
     page(&visit, "Cookie policy", &body)
 }
 
+/// `GET /cookie-inventory`: every cookie the shop set that the policy does
+/// not declare, as the consent layer recorded it (`CookieConsentLayer::
+/// inventory`), with the Open Cookie Database's guess and a policy fragment
+/// to paste. The Offers page sets one such cookie (`_fbp`).
+pub async fn cookie_inventory(
+    visit: Visit,
+    axum::Extension(inventory): axum::Extension<tower_cookie_consent::Inventory>,
+) -> Html<String> {
+    let snapshot = inventory.snapshot();
+    let mut rows = String::new();
+    for entry in snapshot.entries() {
+        let seen = |sighting: &tower_cookie_consent::Sighting| {
+            let secs = sighting
+                .time()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            format!("{secs} s, <code>{}</code>", escape(sighting.path()))
+        };
+        let guess = match entry.known() {
+            Some(known) => format!(
+                "{} ({}): {}",
+                escape(known.platform()),
+                known.category().as_str(),
+                escape(known.description())
+            ),
+            None => "unknown".to_owned(),
+        };
+        let _ = write!(
+            rows,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&entry.name()),
+            entry.kept(),
+            entry.stripped(),
+            seen(entry.first_seen()),
+            seen(entry.last_seen()),
+            guess,
+        );
+    }
+    if rows.is_empty() {
+        rows.push_str(
+            "<tr><td colspan=\"6\">Nothing yet: visit <a href=\"/offers\">Offers</a>, \
+             which sets a cookie the policy does not declare.</td></tr>",
+        );
+    }
+    let body = format!(
+        "<p class=\"lead\">Every cookie the shop set that its policy does not declare, as \
+         the consent layer saw it (first and last seen: seconds since 1970, request path). \
+         Undeclared cookies are stripped; this list is how they get declared.</p>\
+         <div class=\"declaration\"><table><thead><tr><th>Cookie</th><th>Kept</th>\
+         <th>Stripped</th><th>First seen</th><th>Last seen</th><th>Known as</th></tr>\
+         </thead><tbody>{rows}</tbody></table></div>\
+         <p>Names past the inventory's cap: {overflow}.</p>\
+         <h2>A policy fragment for them</h2><pre>{fragment}</pre>",
+        overflow = snapshot.overflow(),
+        fragment = escape(&snapshot.suggest_policy()),
+    );
+    page(&visit, "Cookie inventory", &body)
+}
+
 /// `GET /cookies`, where the cookie policy used to be.
 pub async fn cookies() -> Redirect {
     Redirect::permanent("/cookies-policy")
