@@ -8,6 +8,7 @@ use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 
 use crate::ascii;
+use crate::set_cookie::split_pair;
 
 /// One cookie as the request carries it: the name and the value, with SP
 /// and HTAB trimmed from both (RFC 6265bis section 5.6). A pair without
@@ -119,17 +120,6 @@ impl<'a> Iterator for CookiePairs<'a> {
                 return Some((name, value));
             }
         }
-    }
-}
-
-/// `name=value` as a trimmed pair; without `=`, a nameless cookie.
-pub(crate) fn split_pair(pair: &[u8]) -> Pair<'_> {
-    match memchr::memchr(b'=', pair) {
-        Some(eq) => (
-            ascii::trim_wsp(&pair[..eq]),
-            ascii::trim_wsp(&pair[eq + 1..]),
-        ),
-        None => (&[], ascii::trim_wsp(pair)),
     }
 }
 

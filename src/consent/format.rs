@@ -118,7 +118,7 @@ impl<'a> Jar<'a> for BytesJar<'a> {
     fn pairs(&self) -> impl Iterator<Item = Pair<'a>> {
         self.header
             .split(|&b| b == b';')
-            .map(super::cookie_pairs::split_pair)
+            .map(crate::set_cookie::split_pair)
             .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
     }
 }

@@ -31,8 +31,10 @@ fn name_value_pair(line: &[u8]) -> &[u8] {
 }
 
 /// Splits a name-value pair into trimmed name and value. Without `=`, the
-/// name is empty and the whole pair is the value.
-fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
+/// name is empty and the whole pair is the value. The same rule reads a
+/// `Set-Cookie` line's pair and a `Cookie` header's pairs (RFC 6265bis
+/// sections 5.6 and 5.4).
+pub(crate) fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
     match memchr::memchr(b'=', pair) {
         Some(eq) => (
             ascii::trim_wsp(&pair[..eq]),
