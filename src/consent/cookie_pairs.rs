@@ -8,7 +8,6 @@ use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 
 use crate::ascii;
-use crate::set_cookie::split_pair;
 
 /// One cookie as the request carries it: the name and the value, with SP
 /// and HTAB trimmed from both (RFC 6265bis section 5.6). A pair without
@@ -30,7 +29,7 @@ impl<'a> RequestCookies<'a> {
     pub(crate) fn pairs(&self) -> CookiePairs<'a> {
         CookiePairs {
             headers: self.headers.get_all(COOKIE).iter(),
-            rest: &[],
+            current: header_pairs(&[]),
         }
     }
 
@@ -93,12 +92,12 @@ impl<'a> Iterator for ValuesOf<'a> {
     }
 }
 
-/// Iterator over a request's cookie pairs. Created by
+/// Iterator over a request's cookie pairs, as `(name, value)`. Created by
 /// [`RequestCookies::pairs`].
 #[derive(Debug)]
 pub(crate) struct CookiePairs<'a> {
     headers: http::header::ValueIter<'a, HeaderValue>,
-    rest: &'a [u8],
+    current: HeaderPairs<'a>,
 }
 
 impl<'a> Iterator for CookiePairs<'a> {
@@ -106,19 +105,74 @@ impl<'a> Iterator for CookiePairs<'a> {
 
     fn next(&mut self) -> Option<Pair<'a>> {
         loop {
-            while self.rest.is_empty() {
-                self.rest = self.headers.next()?.as_bytes();
+            match self.current.next() {
+                // `=` alone holds no cookie.
+                Some(pair) if pair.name.is_empty() && pair.value.is_empty() => {}
+                Some(pair) => return Some((pair.name, pair.value)),
+                None => self.current = header_pairs(self.headers.next()?.as_bytes()),
             }
-            let (pair, rest) = match memchr::memchr(b';', self.rest) {
-                Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
-                None => (self.rest, &[][..]),
+        }
+    }
+}
+
+/// One cookie of a `Cookie` header: the pair's bytes, SP and HTAB trimmed,
+/// and its name and value as a browser sends them (RFC 6265bis sections 5.4
+/// and 5.6): for a pair without `=` (a nameless cookie), the name is empty
+/// and the value is the whole pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawPair<'a> {
+    pub(crate) raw: &'a [u8],
+    pub(crate) name: &'a [u8],
+    pub(crate) value: &'a [u8],
+}
+
+/// The pairs of one `Cookie` header value, in order, skipping empty ones
+/// (`a=1;; b=2`): the one reading of a `Cookie` header, for the consent
+/// reader, the request scan, the rewrite that hides cookies and the purge.
+#[inline]
+pub(crate) fn header_pairs(header: &[u8]) -> HeaderPairs<'_> {
+    HeaderPairs { rest: Some(header) }
+}
+
+/// Iterator over one `Cookie` header's pairs. Created by [`header_pairs`].
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderPairs<'a> {
+    /// What follows the last `;` read; `None` past the last pair.
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for HeaderPairs<'a> {
+    type Item = RawPair<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawPair<'a>> {
+        loop {
+            let current = self.rest?;
+            // Values are long and names short: `memchr` finds the pair's
+            // end in vector steps, then the eight-byte search finds the
+            // name's `=` near the pair's start.
+            let pair = match memchr::memchr(b';', current) {
+                Some(end) => {
+                    self.rest = Some(&current[end + 1..]);
+                    &current[..end]
+                }
+                None => {
+                    self.rest = None;
+                    current
+                }
             };
-            self.rest = rest;
-            let (name, value) = split_pair(pair);
-            // `a=1;; b=2` and a trailing `;` hold empty pairs: no cookie.
-            if !(name.is_empty() && value.is_empty()) {
-                return Some((name, value));
+            let raw = ascii::trim_wsp(pair);
+            if raw.is_empty() {
+                continue;
             }
+            let (name, value) = match ascii::find_byte(raw, b'=') {
+                Some(eq) => (
+                    ascii::trim_wsp_end(&raw[..eq]),
+                    ascii::trim_wsp_start(&raw[eq + 1..]),
+                ),
+                None => (&[][..], raw),
+            };
+            return Some(RawPair { raw, name, value });
         }
     }
 }
@@ -185,6 +239,83 @@ mod tests {
             ]
         );
         assert_eq!(RequestCookies::new(&HeaderMap::new()).pairs().count(), 0);
+    }
+
+    fn raw_pairs(header: &str) -> Vec<(&str, &str, &str)> {
+        header_pairs(header.as_bytes())
+            .map(|pair| {
+                let text = |bytes| std::str::from_utf8(bytes).unwrap();
+                (text(pair.raw), text(pair.name), text(pair.value))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pairs_keep_their_bytes() {
+        assert_eq!(
+            raw_pairs("a=1; b = 2 ;;c; =e;f=g=h; \t; = "),
+            [
+                ("a=1", "a", "1"),
+                ("b = 2", "b", "2"),
+                ("c", "", "c"),
+                ("=e", "", "e"),
+                ("f=g=h", "f", "g=h"),
+                ("=", "", ""),
+            ]
+        );
+        assert_eq!(raw_pairs(""), []);
+        assert_eq!(raw_pairs(";"), []);
+        assert_eq!(
+            raw_pairs("x=\"a;b\""),
+            [("x=\"a", "x", "\"a"), ("b\"", "", "b\"")]
+        );
+    }
+
+    /// Pairs, names and separators at every offset (across the eight-byte
+    /// words of the `=` search) read like a plain split.
+    #[test]
+    fn pairs_across_windows_read_like_a_split() {
+        let plain = |header: &str| -> Vec<(String, String, String)> {
+            header
+                .split(';')
+                .filter_map(|pair| {
+                    let raw = pair.trim_matches([' ', '\t']);
+                    if raw.is_empty() {
+                        return None;
+                    }
+                    let (name, value) = match raw.split_once('=') {
+                        Some((name, value)) => (
+                            name.trim_matches([' ', '\t']),
+                            value.trim_matches([' ', '\t']),
+                        ),
+                        None => ("", raw),
+                    };
+                    Some((raw.to_owned(), name.to_owned(), value.to_owned()))
+                })
+                .collect()
+        };
+        let ours = |header: &str| -> Vec<(String, String, String)> {
+            raw_pairs(header)
+                .into_iter()
+                .map(|(raw, name, value)| (raw.to_owned(), name.to_owned(), value.to_owned()))
+                .collect()
+        };
+        for pad in 0..140 {
+            for tail in ["a=1; bb = 2;c", "=;;x", "n=v=w; ;", "name"] {
+                let header = format!(
+                    "{}={}; {tail}; z=9",
+                    "k".repeat(pad % 7 + 1),
+                    "v".repeat(pad)
+                );
+                assert_eq!(ours(&header), plain(&header), "{header:?}");
+                let header = format!("{}{tail}{}", " ".repeat(pad), ";".repeat(pad % 3));
+                assert_eq!(ours(&header), plain(&header), "{header:?}");
+            }
+        }
+        let long = "x".repeat(300);
+        assert_eq!(ours(&long), plain(&long));
+        let long = format!("{}={}", "y".repeat(130), "=".repeat(130));
+        assert_eq!(ours(&long), plain(&long));
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod percent;
 
 use std::fmt;
 
-pub(crate) use self::cookie_pairs::Pair;
+pub(crate) use self::cookie_pairs::{header_pairs, Pair};
 #[cfg(feature = "unstable-internals")]
 pub(crate) use self::format::BytesJar;
 pub(crate) use self::format::{read, read_update, Jar, Reading, RequestJar};

@@ -6,8 +6,7 @@ use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
-use crate::ascii;
-use crate::consent::{self, Jar, Pair, Reading, RequestJar};
+use crate::consent::{self, header_pairs, Jar, Pair, Reading, RequestJar};
 use crate::observe::Observer;
 use crate::policy::{Class, Grants, Policy, UnknownCookies};
 
@@ -105,7 +104,7 @@ impl CookieScan {
                         consent_copies += 1;
                         if !consent_values.spilled() && consent_values.len() < INLINE_CONSENT_VALUES
                         {
-                            consent_values.push(pair.value());
+                            consent_values.push(pair.value);
                         }
                     }
                     Some(Class::Consent) => {}
@@ -309,103 +308,9 @@ fn is_value_byte(byte: u8) -> bool {
     byte == b'\t' || (byte >= 0x20 && byte != 0x7f)
 }
 
-/// One cookie of a `Cookie` header: the pair's bytes, SP and HTAB trimmed,
-/// and its name as a browser sends it (RFC 6265bis section 5.4): empty for
-/// a pair without `=`, a nameless cookie.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RawPair<'a> {
-    pub(crate) raw: &'a [u8],
-    pub(crate) name: &'a [u8],
-}
-
-impl<'a> RawPair<'a> {
-    /// The value, SP and HTAB trimmed: what follows the first `=`, or the
-    /// whole pair for a nameless cookie.
-    pub(crate) fn value(&self) -> &'a [u8] {
-        match ascii::find_byte(self.raw, b'=') {
-            Some(eq) => ascii::trim_wsp_start(&self.raw[eq + 1..]),
-            None => self.raw,
-        }
-    }
-}
-
-/// The pairs of one `Cookie` header value, in order, skipping empty ones
-/// (`a=1;; b=2`). Reads the same pairs as the consent reader's iterator,
-/// and keeps each pair's bytes for the rewrite.
-pub(crate) fn header_pairs(header: &[u8]) -> HeaderPairs<'_> {
-    HeaderPairs { rest: Some(header) }
-}
-
-/// Iterator over one `Cookie` header's pairs. Created by [`header_pairs`].
-#[derive(Debug, Clone)]
-pub(crate) struct HeaderPairs<'a> {
-    /// What follows the last `;` read; `None` past the last pair.
-    rest: Option<&'a [u8]>,
-}
-
-impl<'a> Iterator for HeaderPairs<'a> {
-    type Item = RawPair<'a>;
-
-    fn next(&mut self) -> Option<RawPair<'a>> {
-        loop {
-            let current = self.rest?;
-            // Values are long and names short: `memchr` finds the pair's
-            // end in vector steps, then the eight-byte search finds the
-            // name's `=` near the pair's start.
-            let pair = match memchr::memchr(b';', current) {
-                Some(end) => {
-                    self.rest = Some(&current[end + 1..]);
-                    &current[..end]
-                }
-                None => {
-                    self.rest = None;
-                    current
-                }
-            };
-            let raw = ascii::trim_wsp(pair);
-            if raw.is_empty() {
-                continue;
-            }
-            let name = match ascii::find_byte(raw, b'=') {
-                Some(eq) => ascii::trim_wsp_end(&raw[..eq]),
-                None => &[][..],
-            };
-            return Some(RawPair { raw, name });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(header: &str) -> Vec<(&str, &str)> {
-        header_pairs(header.as_bytes())
-            .map(|pair| {
-                (
-                    std::str::from_utf8(pair.raw).unwrap(),
-                    std::str::from_utf8(pair.name).unwrap(),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn pairs_keep_their_bytes() {
-        assert_eq!(
-            pairs("a=1; b = 2 ;;c; =e;f=g=h; \t"),
-            [
-                ("a=1", "a"),
-                ("b = 2", "b"),
-                ("c", ""),
-                ("=e", ""),
-                ("f=g=h", "f")
-            ]
-        );
-        assert_eq!(pairs(""), []);
-        assert_eq!(pairs(";"), []);
-        assert_eq!(pairs("x=\"a;b\""), [("x=\"a", "x"), ("b\"", "")]);
-    }
 
     #[test]
     fn join_drops_only_pairs_a_header_cannot_hold() {
@@ -449,21 +354,6 @@ mod tests {
             let (reading, granted, _) = CookieScan::read(&policy, &map, false);
             assert_eq!(reading, expected, "{headers:?}");
             assert_eq!(granted, expected.grants(), "{headers:?}");
-        }
-    }
-
-    #[test]
-    fn pairs_read_like_the_consent_reader() {
-        for header in ["a=1; b = 2 ;;c", "d=; =e", "", "f=g=h;", " ; a\t=\t1 ;b"] {
-            let mut map = HeaderMap::new();
-            map.insert(COOKIE, HeaderValue::from_str(header).unwrap());
-            let ours: Vec<&[u8]> = header_pairs(header.as_bytes())
-                .map(|pair| pair.name)
-                .collect();
-            let policy = Policy::builder().build().unwrap();
-            let jar = RequestJar::new(&policy, &map);
-            let theirs: Vec<&[u8]> = jar.pairs().map(|(name, _)| name).collect();
-            assert_eq!(ours, theirs, "{header:?}");
         }
     }
 }

@@ -12,5 +12,5 @@ mod cookies;
 mod gpc;
 
 pub(crate) use self::context::{RequestContext, Scheme};
-pub(crate) use self::cookies::{header_pairs, CookieScan};
+pub(crate) use self::cookies::CookieScan;
 pub(crate) use self::gpc::gpc_signal;

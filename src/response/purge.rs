@@ -16,9 +16,10 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
+use crate::consent::header_pairs;
 use crate::observe::Observer;
 use crate::policy::{Class, CookieEntry, Grants, Policy};
-use crate::request::{header_pairs, RequestContext, Scheme};
+use crate::request::{RequestContext, Scheme};
 use crate::set_cookie::{cookie_name, domain_match, name_problem};
 
 /// What every deletion line says after the name: an empty value that
