@@ -562,6 +562,16 @@ async fn hiding_rewrites_each_header_and_removes_emptied_ones() {
     );
 }
 
+/// One `Cookie` header (HTTP/1.1) whose every pair is hidden: the header
+/// goes, as it does when there are several.
+#[tokio::test]
+async fn hiding_every_pair_of_a_single_header_removes_it() {
+    let out = exchange(&policy(), "/", "_hjid=1; _fbp=2;theme=dark", &[]).await;
+    assert!(out.seen.is_empty(), "{:?}", out.seen);
+    let out = exchange(&policy(), "/", "_hjid=1; sessionid=2", &[]).await;
+    assert_eq!(out.seen, ["sessionid=2"]);
+}
+
 #[tokio::test]
 async fn nothing_hidden_leaves_the_request_headers_as_they_were() {
     let headers = [

@@ -184,45 +184,69 @@ impl CookieScan {
         granted: Grants,
         observer: &Observer,
     ) {
+        // HTTP/1.1 sends one `Cookie` header: its value is replaced where it
+        // is, without taking the name out of the map and putting it back.
+        if headers.get_all(COOKIE).iter().nth(1).is_none() {
+            let Some(value) = headers.get_mut(COOKIE) else {
+                return;
+            };
+            match self.rewrite_value(value.as_bytes(), &mut 0, policy, granted, observer) {
+                None => {}
+                Some(Some(rewritten)) => *value = rewritten,
+                Some(None) => {
+                    headers.remove(COOKIE);
+                }
+            }
+            return;
+        }
         let values: SmallVec<[HeaderValue; INLINE_VALUES]> =
             headers.get_all(COOKIE).iter().cloned().collect();
         headers.remove(COOKIE);
         let mut index = 0usize;
         for value in values {
-            // One pass over the header's pairs: the bitmap judges the first
-            // 64 pairs of the request, the policy the rest. `None`: nothing
-            // hidden in this header.
-            let rewritten = {
-                let mut kept: SmallVec<[&[u8]; INLINE_PAIRS]> = SmallVec::new();
-                let mut dropped = false;
-                for pair in header_pairs(value.as_bytes()) {
-                    let hide = match index {
-                        0..64 => self.hidden & (1 << index) != 0,
-                        _ => hidden(policy, granted, pair.name),
-                    };
-                    index += 1;
-                    if hide {
-                        dropped = true;
-                        observer.hidden(policy, pair.name);
-                        crate::trace::debug_event!(
-                            cookie = %crate::trace::Bytes(pair.name),
-                            category = crate::trace::category(policy, pair.name),
-                            reason = crate::trace::reason(policy, pair.name),
-                            "hid a request cookie from the application"
-                        );
-                    } else {
-                        kept.push(pair.raw);
-                    }
-                }
-                dropped.then(|| join(&kept))
-            };
-            match rewritten {
+            match self.rewrite_value(value.as_bytes(), &mut index, policy, granted, observer) {
                 None => headers.append(COOKIE, value),
-                Some(Some(value)) => headers.append(COOKIE, value),
+                Some(Some(rewritten)) => headers.append(COOKIE, rewritten),
                 // Every pair hidden: the header goes.
                 Some(None) => false,
             };
         }
+    }
+
+    /// One `Cookie` header value without its hidden pairs: `None` when it
+    /// hides nothing, `Some(None)` when it hides every pair. `index` counts
+    /// the request's pairs across its headers: the bitmap judges the first
+    /// 64, the policy the rest.
+    fn rewrite_value(
+        &self,
+        value: &[u8],
+        index: &mut usize,
+        policy: &Policy,
+        granted: Grants,
+        observer: &Observer,
+    ) -> Option<Option<HeaderValue>> {
+        let mut kept: SmallVec<[&[u8]; INLINE_PAIRS]> = SmallVec::new();
+        let mut dropped = false;
+        for pair in header_pairs(value) {
+            let hide = match *index {
+                0..64 => self.hidden & (1 << *index) != 0,
+                _ => hidden(policy, granted, pair.name),
+            };
+            *index += 1;
+            if hide {
+                dropped = true;
+                observer.hidden(policy, pair.name);
+                crate::trace::debug_event!(
+                    cookie = %crate::trace::Bytes(pair.name),
+                    category = crate::trace::category(policy, pair.name),
+                    reason = crate::trace::reason(policy, pair.name),
+                    "hid a request cookie from the application"
+                );
+            } else {
+                kept.push(pair.raw);
+            }
+        }
+        dropped.then(|| join(&kept))
     }
 }
 
