@@ -4,7 +4,6 @@ use http::{HeaderMap, Uri};
 
 use crate::consent::{Consent, Reading};
 use crate::inventory::Inventory;
-use crate::metrics::Metrics;
 use crate::observe::Observer;
 use crate::policy::{Grants, Policy};
 use crate::request::{self, CookieScan, RequestContext};
@@ -77,6 +76,20 @@ impl Enforcer {
     /// allocation.
     #[inline]
     pub fn new(policy: &Policy, uri: &Uri, request_headers: &HeaderMap) -> Self {
+        Self::observed(policy, uri, request_headers, Observer::new(uri))
+    }
+
+    /// [`new`](Self::new) with the observer the enforcer reports to, built
+    /// in place: the enforcer is large (the host and path are copied
+    /// inline), and the layer calls this on every request, so it is not
+    /// built and then moved again by `with_inventory`.
+    #[inline]
+    pub(crate) fn observed(
+        policy: &Policy,
+        uri: &Uri,
+        request_headers: &HeaderMap,
+        observer: Observer,
+    ) -> Self {
         let gpc = request::gpc_signal(request_headers);
         let (reading, granted, cookies) = CookieScan::read(policy, request_headers, gpc);
         crate::trace::trace_event!(
@@ -93,7 +106,7 @@ impl Enforcer {
             gpc,
             granted,
             cookies,
-            observer: Observer::new(uri),
+            observer,
         }
     }
 
@@ -128,13 +141,6 @@ impl Enforcer {
     #[must_use]
     pub fn with_inventory(mut self, inventory: Inventory) -> Self {
         self.observer.set_inventory(inventory);
-        self
-    }
-
-    /// Counts this request's cookies in `metrics`.
-    #[inline]
-    pub(crate) fn with_metrics(mut self, metrics: Metrics) -> Self {
-        self.observer.set_metrics(metrics);
         self
     }
 

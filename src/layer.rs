@@ -4,6 +4,7 @@ use tower::Layer;
 use crate::enforcer::Enforcer;
 use crate::inventory::Inventory;
 use crate::metrics::Metrics;
+use crate::observe::Observer;
 use crate::policy::Policy;
 use crate::service::CookieConsent;
 
@@ -152,9 +153,12 @@ impl CookieConsentLayer {
     /// # Ok::<(), tower_cookie_consent::PolicyError>(())
     /// ```
     pub fn enforcer(&self, uri: &Uri, request_headers: &HeaderMap) -> Enforcer {
-        Enforcer::new(&self.policy, uri, request_headers)
-            .with_inventory(self.inventory.clone())
-            .with_metrics(self.metrics.clone())
+        let observer = Observer::reporting_to(
+            uri,
+            Some(self.inventory.clone()),
+            Some(self.metrics.clone()),
+        );
+        Enforcer::observed(&self.policy, uri, request_headers, observer)
     }
 }
 

@@ -25,19 +25,26 @@ impl Observer {
     /// An observer that reports nothing yet, for a request to `uri`.
     #[inline]
     pub(crate) fn new(uri: &Uri) -> Self {
+        Self::reporting_to(uri, None, None)
+    }
+
+    /// An observer for a request to `uri` that reports to `inventory` and
+    /// `metrics`.
+    #[inline]
+    pub(crate) fn reporting_to(
+        uri: &Uri,
+        inventory: Option<Inventory>,
+        metrics: Option<Metrics>,
+    ) -> Self {
         Self {
-            inventory: None,
-            metrics: None,
+            inventory,
+            metrics,
             path: RequestPath::new(uri.path().as_bytes()),
         }
     }
 
     pub(crate) fn set_inventory(&mut self, inventory: Inventory) {
         self.inventory = Some(inventory);
-    }
-
-    pub(crate) fn set_metrics(&mut self, metrics: Metrics) {
-        self.metrics = Some(metrics);
     }
 
     /// Whether every `Set-Cookie` line must be reported, not only those
