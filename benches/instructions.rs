@@ -6,7 +6,8 @@
 //! ROWS="floor layer lookup" scripts/instructions.sh P10 P10000 K10 K10000
 //! ```
 //!
-//! `P<size>` and `K<size>` are the policy-size rows without and with the
+//! `L<lines>` is the steady state with 1 to 256 `Set-Cookie` lines, `B`
+//! the big page (4 KB `Cookie`, 64 lines). `P<size>` and `K<size>` are the policy-size rows without and with the
 //! known-cookie database (`support::policy_size_scenarios`). The row
 //! `lookup` counts only `Policy::category_of` on each `Set-Cookie` name of
 //! the scenario's response, without the layer.
@@ -88,6 +89,30 @@ fn main() {
         request: support::request(Some(&support::typical_cookie_header("statistics"))),
         response: support::response(&undeclared),
         kept: 3,
+        purged: 0,
+    });
+    // `L<n>`: the steady state (S5's policy and request) with `n`
+    // `Set-Cookie` lines cycling through the typical six (half of them
+    // stripped), for the cost per line. `B`: the big page, a 4 KB `Cookie`
+    // header of analytics and A/B-testing cookies the seed policy does not
+    // declare (so hidden from the application, by default) and 64 lines.
+    for lines in [1, 4, 16, 64, 256] {
+        let kept = (0..lines).filter(|i| i % 6 < 3).count();
+        formats.push(support::Scenario {
+            name: Box::leak(format!("L{lines}").into_boxed_str()),
+            policy: support::typical_policy(),
+            request: support::request(Some(&support::typical_cookie_header("statistics"))),
+            response: support::response(&support::set_cookie_lines(lines)),
+            kept,
+            purged: 0,
+        });
+    }
+    formats.push(support::Scenario {
+        name: "B",
+        policy: support::seed_policy(),
+        request: support::request(Some(&support::cookie_header_of_size(4096))),
+        response: support::response(&support::set_cookie_lines(64)),
+        kept: 33,
         purged: 0,
     });
     let sizes = support::policy_size_scenarios();

@@ -6,7 +6,9 @@
 #     scripts/instructions.sh --json        # benches/json.rs, per consent value
 #
 # Scenarios are S1 to S6, U1 (S5 with two undeclared names in the
-# inventory), and the policy-size rows P<size> and K<size>
+# inventory), L1 to L256 (S5 with 1 to 256 Set-Cookie lines), B (the big
+# page: 4 KB Cookie, 64 Set-Cookie), F:<format> (S5 in each banner's
+# format), and the policy-size rows P<size> and K<size>
 # (10, 100, 1000 or 10000 policy names, without and with the known-cookie
 # database), for which the hand-written row does not apply. ROWS picks the
 # rows; `lookup` counts only the policy's lookups of the response's names.

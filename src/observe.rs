@@ -97,6 +97,12 @@ impl Observer {
     }
 
     /// Reports one request cookie hidden from the application.
+    /// Whether [`hidden`](Self::hidden) does anything: only the metrics
+    /// count hidden cookies.
+    pub(crate) fn wants_hidden(&self) -> bool {
+        Metrics::ENABLED && self.metrics.is_some()
+    }
+
     pub(crate) fn hidden(&self, policy: &Policy, name: &[u8]) {
         if let Some(metrics) = self.metrics.as_ref().filter(|_| Metrics::ENABLED) {
             let class = policy.classify(name).map(|found| found.class);

@@ -28,6 +28,19 @@ macro_rules! trace_event {
 
 pub(crate) use {debug_event, trace_event};
 
+/// Whether a `debug` event of the crate would be recorded: a path that
+/// skips per-cookie work must not skip an event someone listens to.
+#[cfg(feature = "tracing")]
+pub(crate) fn debug_enabled() -> bool {
+    tracing::enabled!(tracing::Level::DEBUG)
+}
+
+/// Without the `tracing` feature there are no events.
+#[cfg(not(feature = "tracing"))]
+pub(crate) const fn debug_enabled() -> bool {
+    false
+}
+
 /// A cookie name as an event field: bytes from the request or the
 /// response, shown as text with anything that is not UTF-8 escaped, and
 /// written straight to the subscriber, without an allocation.

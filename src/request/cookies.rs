@@ -34,6 +34,99 @@ pub(crate) struct CookieScan {
     /// names to delete are only in the request. A clone of a header value
     /// shares its bytes (a reference count), it does not copy them.
     values: SmallVec<[HeaderValue; INLINE_VALUES]>,
+    /// Where the pairs the application may keep are, when they fit: the
+    /// rewrite then joins them without splitting the header again.
+    keepable: Keepable,
+}
+
+/// How many pairs [`Keepable`] records.
+const KEEPABLE_SPANS: usize = 8;
+
+/// The pairs of a request with one `Cookie` header that the rewrite may
+/// keep (every pair but an unknown one under `UnknownCookies::Strip`), as
+/// spans of that header, with the category that decides each (or
+/// [`Keepable::ALWAYS`]), recorded by the scan.
+///
+/// A request usually carries a few cookies the application may see and,
+/// when something is hidden, many it may not (analytics and A/B-testing
+/// leftovers): the spans make the rewrite's cost follow what is kept, not
+/// the size of the header. They do not describe the request (`len` is
+/// [`Keepable::GIVEN_UP`]) when it has several `Cookie` headers, more such
+/// pairs than fit, or a header over 64 KiB: the rewrite then reads the
+/// header again.
+#[derive(Clone, Copy, Debug)]
+struct Keepable {
+    starts: [u16; KEEPABLE_SPANS],
+    ends: [u16; KEEPABLE_SPANS],
+    categories: [u8; KEEPABLE_SPANS],
+    len: u8,
+}
+
+impl Default for Keepable {
+    fn default() -> Self {
+        Self {
+            starts: [0; KEEPABLE_SPANS],
+            ends: [0; KEEPABLE_SPANS],
+            categories: [0; KEEPABLE_SPANS],
+            len: Self::GIVEN_UP,
+        }
+    }
+}
+
+impl Keepable {
+    /// A pair kept whatever the consent: the consent cookie, a necessary
+    /// cookie, an unknown one under `UnknownCookies::Allow`. Categories are
+    /// numbered below 64.
+    const ALWAYS: u8 = u8::MAX;
+    /// More than [`KEEPABLE_SPANS`]: no span is recorded any more.
+    const GIVEN_UP: u8 = u8::MAX;
+
+    /// Spans for the one `Cookie` header `header`, if it is short enough
+    /// for them.
+    fn start(&mut self, header: &[u8]) {
+        self.len = if header.len() <= usize::from(u16::MAX) {
+            0
+        } else {
+            Self::GIVEN_UP
+        };
+    }
+
+    /// Records `raw`, a pair of the header given to
+    /// [`start`](Self::start), which starts at `offset` in it.
+    #[inline]
+    fn push(&mut self, offset: usize, raw: &[u8], category: u8) {
+        let at = usize::from(self.len);
+        if at < KEEPABLE_SPANS {
+            // The header is at most `u16::MAX` bytes long (`start`).
+            self.starts[at] = offset as u16;
+            self.ends[at] = (offset + raw.len()) as u16;
+            self.categories[at] = category;
+            self.len += 1;
+        } else {
+            self.len = Self::GIVEN_UP;
+        }
+    }
+
+    /// The recorded pairs of `header` that `granted` keeps, or `None` when
+    /// the spans do not describe the request.
+    fn kept<'h>(
+        &self,
+        header: &'h [u8],
+        granted: Grants,
+    ) -> Option<SmallVec<[&'h [u8]; KEEPABLE_SPANS]>> {
+        let len = usize::from(self.len);
+        if len > KEEPABLE_SPANS {
+            return None;
+        }
+        let mut kept = SmallVec::new();
+        for at in 0..len {
+            let category = self.categories[at];
+            if category == Self::ALWAYS || granted.contains(usize::from(category)) {
+                kept.push(header.get(usize::from(self.starts[at])..usize::from(self.ends[at]))?);
+            }
+        }
+        Some(kept)
+    }
 }
 
 /// How many copies of the consent cookie the scan hands to the consent
@@ -80,10 +173,30 @@ impl CookieScan {
         let mut consent_values: SmallVec<[&[u8]; INLINE_CONSENT_VALUES]> = SmallVec::new();
         let mut consent_copies = 0usize;
         let mut index = 0usize;
-        for value in headers.get_all(COOKIE) {
+        let strip_unknown = policy.unknown_cookies() == UnknownCookies::Strip;
+        for (nth, value) in headers.get_all(COOKIE).iter().enumerate() {
+            let header = value.as_bytes();
+            match nth {
+                0 if settings.strip_request_cookies => scan.keepable.start(header),
+                // The rewrite of several headers reads them again.
+                _ => scan.keepable.len = Keepable::GIVEN_UP,
+            }
             let mut holds_category = false;
-            for pair in header_pairs(value.as_bytes()) {
-                match policy.classify(pair.name).map(|found| found.class) {
+            for pair in header_pairs(header) {
+                let class = policy.classify(pair.name).map(|found| found.class);
+                // `raw` is a part of `header`.
+                let offset = pair.raw.as_ptr() as usize - header.as_ptr() as usize;
+                match class {
+                    Some(Class::Category(category)) => {
+                        scan.keepable.push(offset, pair.raw, category);
+                    }
+                    Some(_) => scan.keepable.push(offset, pair.raw, Keepable::ALWAYS),
+                    None if !strip_unknown => {
+                        scan.keepable.push(offset, pair.raw, Keepable::ALWAYS)
+                    }
+                    None => {}
+                }
+                match class {
                     Some(Class::Category(category)) => {
                         scan.carried.insert(usize::from(category));
                         holds_category = true;
@@ -137,7 +250,7 @@ impl CookieScan {
             .under_gpc(reading.grants(), gpc)
             .union(policy.exempt());
         if settings.strip_request_cookies {
-            if policy.unknown_cookies() == UnknownCookies::Strip {
+            if strip_unknown {
                 scan.hidden = unknown_pairs;
                 scan.hidden_late = late_unknown;
             }
@@ -190,7 +303,14 @@ impl CookieScan {
             let Some(value) = headers.get_mut(COOKIE) else {
                 return;
             };
-            match self.rewrite_value(value.as_bytes(), &mut 0, policy, granted, observer) {
+            // Each hidden pair is reported by name, so the header is read
+            // again when someone listens.
+            let quiet = !observer.wants_hidden() && !crate::trace::debug_enabled();
+            let rewritten = match self.keepable.kept(value.as_bytes(), granted) {
+                Some(kept) if quiet => Some(join(&kept)),
+                _ => self.rewrite_value(value.as_bytes(), &mut 0, policy, granted, observer),
+            };
+            match rewritten {
                 None => {}
                 Some(Some(rewritten)) => *value = rewritten,
                 Some(None) => {
