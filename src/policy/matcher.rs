@@ -937,22 +937,17 @@ mod tests {
     #[test]
     fn long_names_and_odd_bytes() {
         let long: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let patterns: [(&[u8], bool, Match); 5] = [
+            (&long, false, at(Class::Necessary, 0)),
+            (&long[..3000], true, at(Class::Category(0), 1)),
+            (b"\xff", true, at(Class::Category(1), 2)),
+            (b"\xff\xff", false, at(Class::Category(2), 3)),
+            (b"\0", false, at(Class::Category(3), 4)),
+        ];
         let mut builder = MatcherBuilder::new();
-        builder
-            .insert(&long, false, at(Class::Necessary, 0))
-            .unwrap();
-        builder
-            .insert(&long[..3000], true, at(Class::Category(0), 1))
-            .unwrap();
-        builder
-            .insert(b"\xff", true, at(Class::Category(1), 2))
-            .unwrap();
-        builder
-            .insert(b"\xff\xff", false, at(Class::Category(2), 3))
-            .unwrap();
-        builder
-            .insert(b"\0", false, at(Class::Category(3), 4))
-            .unwrap();
+        for (pattern, is_prefix, found) in patterns {
+            builder.insert(pattern, is_prefix, found).unwrap();
+        }
         let m = builder.build();
         assert_eq!(m.classify(&long), Some(at(Class::Necessary, 0)));
         let mut other = long.clone();
@@ -974,20 +969,11 @@ mod tests {
 
     #[test]
     fn an_empty_prefix_matches_every_name_and_an_empty_name_only_itself() {
-        let mut builder = MatcherBuilder::new();
-        builder
-            .insert(b"", true, at(Class::Category(0), 0))
-            .unwrap();
-        builder
-            .insert(b"ab", true, at(Class::Category(1), 1))
-            .unwrap();
-        let m = builder.build();
+        let m = matcher(&[("*", Class::Category(0)), ("ab*", Class::Category(1))]);
         assert_eq!(class(&m, b""), Some(Class::Category(0)));
         assert_eq!(class(&m, b"a"), Some(Class::Category(0)));
         assert_eq!(class(&m, b"abc"), Some(Class::Category(1)));
-        let mut builder = MatcherBuilder::new();
-        builder.insert(b"", false, at(Class::Necessary, 0)).unwrap();
-        let m = builder.build();
+        let m = matcher(&[("", Class::Necessary)]);
         assert_eq!(class(&m, b""), Some(Class::Necessary));
         assert_eq!(class(&m, b"a"), None);
         assert_eq!(class(&MatcherBuilder::new().build(), b""), None);
