@@ -1,15 +1,32 @@
-//! The cookie-name matcher: exact names and `prefix*` patterns in one
-//! compressed byte trie, answering with the class of the name and the
-//! policy entry that matched it. The policy's own patterns and the known
-//! cookies of the embedded database share the trie.
+//! The cookie-name matcher: the class of a cookie name and the policy entry
+//! that placed it. The policy's own patterns and the known cookies of the
+//! embedded database share it.
 //!
-//! A lookup walks the name once, so it costs O(name length) whatever the
-//! size of the policy and of the database: a policy of ten names and one of
-//! ten thousand answer in the same time (see `benches/`). Exact names win
-//! over prefixes, and a longer prefix over a shorter one. Names are bytes
-//! and compare case-sensitively, as browsers store them.
+//! Exact names win over prefixes, and most names a site sets are exact, so
+//! the two kinds of pattern are kept apart:
+//!
+//! - the exact names sit in an open-addressing hash table with linear
+//!   probing, probed first; a hit is final. A slot holds the two words of
+//!   the name that the hash reads, which are the whole name up to 16 bytes,
+//!   so a hit on a short name reads nothing else. The table is at most half
+//!   full, and the build records how far from its home slot any name ended
+//!   up: a lookup never probes further, so a name crafted to collide costs
+//!   a bounded number of probes, and nothing can be added to the table
+//!   once it is built.
+//! - only on a miss, a compressed byte trie that holds the prefixes alone
+//!   is walked, and the longest prefix of the name answers. The root's
+//!   children are found through a 256-entry table, a node's other children
+//!   by their first byte, and most labels are compared with the name a
+//!   word at a time.
+//!
+//! A lookup reads the name once to hash it and at most twice more to
+//! compare it, so it costs O(name length) whatever the size of the policy
+//! and of the database: a policy of ten names and one of ten thousand
+//! answer in the same time (see `benches/`). A longer prefix wins over a
+//! shorter one. Names are bytes and compare case-sensitively, as browsers
+//! store them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// What a cookie name is, according to the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,90 +50,341 @@ pub(crate) struct Match {
     pub(crate) entry: EntryId,
 }
 
-/// The most entries a matcher can tell apart: a [`Match`] is packed into a
-/// `u32` in the trie's nodes, the class in the low byte and the entry above.
-const MAX_ENTRIES: u32 = 1 << 24;
-
-/// A packed [`Answer`]: 0 is no pattern. Packing keeps a node at 24 bytes,
-/// so more of the trie stays in cache on the hot path.
-///
-/// A class byte of 0 with a non-zero entry is [`Answer::Unknown`]: the
-/// lookup takes it like any pattern (a longer pattern beats a shorter one),
-/// and [`get`](Self::get) turns it into `None` with the test it already
-/// makes for "no pattern", so the hot path pays nothing for it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Packed(u32);
-
-impl Packed {
-    const NONE: Self = Self(0);
-    const UNKNOWN: Self = Self(1 << 8);
-
-    fn new(found: Match) -> Self {
-        let class = match found.class {
-            Class::Consent => 1,
-            Class::Necessary => 2,
-            Class::Category(index) => 3 + u32::from(index),
-        };
-        assert!(found.entry.0 < MAX_ENTRIES, "policy too large");
-        Self(found.entry.0 << 8 | class)
-    }
-
-    fn get(self) -> Option<Match> {
-        let class = match self.0 & 0xff {
-            // No pattern, or `Answer::Unknown`.
-            0 => return None,
-            1 => Class::Consent,
-            2 => Class::Necessary,
-            // At most 64 categories: the index fits.
-            code => Class::Category((code - 3) as u8),
-        };
-        Some(Match {
-            class,
-            entry: EntryId(self.0 >> 8),
-        })
-    }
-}
-
-/// An immutable, compressed trie.
+/// The exact names and the prefixes of a policy, immutable.
 #[derive(Debug, Clone)]
 pub(crate) struct Matcher {
-    nodes: Box<[Node]>,
-    /// The first byte of each node's label, indexed like `nodes`, so that
-    /// finding a child is a search in a small contiguous byte slice.
-    first: Box<[u8]>,
-    labels: Box<[u8]>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    label_start: u32,
-    label_len: u32,
-    children_start: u32,
-    children_len: u32,
-    exact: Packed,
-    prefix: Packed,
+    exact: ExactNames,
+    prefixes: Prefixes,
 }
 
 impl Matcher {
     /// Classifies `name`, or `None` when the policy does not know it.
     pub(crate) fn classify(&self, name: &[u8]) -> Option<Match> {
-        let mut node = self.nodes[0];
-        let mut rest = name;
-        let mut best = Packed::NONE;
-        loop {
-            if node.prefix != Packed::NONE {
-                best = node.prefix;
-            }
-            let Some((&byte, _)) = rest.split_first() else {
-                if node.exact != Packed::NONE {
-                    best = node.exact;
+        match self.exact.get(name) {
+            // Final, even when it is `Answer::Unknown`: an exact name beats
+            // every prefix.
+            Some(answer) => answer,
+            None => self.prefixes.longest(name),
+        }
+    }
+}
+
+/// An open-addressing hash table of the exact names, with linear probing.
+#[derive(Debug, Clone)]
+struct ExactNames {
+    /// A power of two of home slots, at most half of them taken, so that a
+    /// miss usually stops at an empty slot after a probe or two; then as
+    /// many more as the runs that pass the last home slot need.
+    slots: Box<[Slot]>,
+    /// The number of home slots less one: the home slot of a hash is
+    /// `hash & mask`.
+    mask: usize,
+    /// The names longer than 16 bytes, one after the other; their slot
+    /// holds their place.
+    keys: Box<[u8]>,
+    /// The most slots a lookup of a stored name probes: no name lies
+    /// further from its home slot, so a lookup stops there whatever it is
+    /// given.
+    max_probes: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The name's [`Key`] words: with its length, the whole name when it is
+    /// at most 16 bytes long, so that most hits read nothing else.
+    a: u64,
+    b: u64,
+    /// [`EMPTY`] for an empty slot.
+    key_len: u32,
+    /// Where a longer name is in `keys`.
+    key_start: u32,
+    /// What the name answers, `None` for [`Answer::Unknown`]: unpacked, so
+    /// that a hit returns it as it is.
+    answer: Option<Match>,
+}
+
+/// The `key_len` of an empty slot: no name is that long.
+const EMPTY: u32 = u32::MAX;
+
+impl Slot {
+    const EMPTY: Self = Self {
+        a: 0,
+        b: 0,
+        key_len: EMPTY,
+        key_start: 0,
+        answer: None,
+    };
+}
+
+impl ExactNames {
+    /// The answer of the exact name `name`, if one was stored.
+    #[inline]
+    fn get(&self, name: &[u8]) -> Option<Option<Match>> {
+        let key = Key::of(name);
+        // Truncation on 32-bit targets only drops bits the mask drops.
+        let home = key.hash as usize & self.mask;
+        for slot in self.slots.get(home..home + self.max_probes)? {
+            if slot.a == key.a && slot.b == key.b && slot.key_len as usize == name.len() {
+                if name.len() <= 16 || self.key_matches(slot, name) {
+                    return Some(slot.answer);
                 }
-                return best.get();
+            } else if slot.key_len == EMPTY {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Whether `name`, longer than 16 bytes, is the name of `slot`.
+    #[cold]
+    fn key_matches(&self, slot: &Slot, name: &[u8]) -> bool {
+        let start = slot.key_start as usize;
+        self.keys
+            .get(start..start + name.len())
+            .is_some_and(|key| same_bytes(key, name))
+    }
+
+    fn build(names: &[(Vec<u8>, Option<Match>)]) -> Self {
+        // At most half of the home slots taken: linear probing stays short.
+        let homes = (names.len() * 2).next_power_of_two().max(1);
+        let mask = homes - 1;
+        let mut slots = vec![Slot::EMPTY; homes];
+        let mut keys = Vec::new();
+        let mut max_probes = 0;
+        for (name, answer) in names {
+            let key = Key::of(name);
+            let home = key.hash as usize & mask;
+            // Probing never wraps around: a run that passes the last home
+            // slot goes on in slots added after it.
+            let at = home
+                + slots[home..]
+                    .iter()
+                    .position(|slot| slot.key_len == EMPTY)
+                    .unwrap_or(slots.len() - home);
+            if at == slots.len() {
+                slots.push(Slot::EMPTY);
+            }
+            let key_len = to_u32(name.len());
+            assert!(key_len != EMPTY, "cookie name too long");
+            slots[at] = Slot {
+                a: key.a,
+                b: key.b,
+                key_len,
+                key_start: to_u32(keys.len()),
+                answer: *answer,
+            };
+            if name.len() > 16 {
+                keys.extend_from_slice(name);
+            }
+            max_probes = max_probes.max(at - home + 1);
+        }
+        // Every lookup reads `max_probes` slots from its home slot at most.
+        slots.resize(slots.len().max(homes + max_probes), Slot::EMPTY);
+        Self {
+            slots: slots.into_boxed_slice(),
+            mask,
+            keys: keys.into_boxed_slice(),
+            max_probes,
+        }
+    }
+}
+
+/// Constants of wyhash (public domain), which reads its input in words and
+/// mixes with one wide multiplication: a few instructions for a cookie
+/// name, and well spread enough for linear probing. Nothing here needs to
+/// resist an attacker: the table is fixed once built and its probes are
+/// bounded (see [`ExactNames::max_probes`]).
+const SEED: u64 = 0xa076_1d64_78bd_642f;
+const MUL: u64 = 0xe703_7ed1_a0b4_28db;
+const LEN: u64 = 0x8ebc_6af0_9c88_c6e3;
+
+/// What a lookup reads of a name: two words and a hash. Up to 16 bytes,
+/// the words (overlapping, or assembled from three bytes below four) and
+/// the length tell the name apart from every other exactly; past 16 they
+/// are its last 16 bytes, and the hash covers the rest.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    a: u64,
+    b: u64,
+    hash: u64,
+}
+
+impl Key {
+    #[inline]
+    fn of(name: &[u8]) -> Self {
+        let len = name.len();
+        let (a, b, seed) = if len <= 16 {
+            let (a, b) = if len >= 8 {
+                (word(name, 0), word(name, len - 8))
+            } else if len >= 4 {
+                (half_word(name, 0), half_word(name, len - 4))
+            } else if let (Some(&first), Some(&last)) = (name.first(), name.last()) {
+                let middle = name.get(len / 2).copied().unwrap_or(0);
+                (
+                    u64::from(first) << 16 | u64::from(middle) << 8 | u64::from(last),
+                    0,
+                )
+            } else {
+                (0, 0)
+            };
+            (a, b, SEED)
+        } else {
+            let mut seed = SEED;
+            let mut rest = name;
+            while rest.len() > 16 {
+                seed = mix(word(rest, 0) ^ MUL, word(rest, 8) ^ seed);
+                rest = &rest[16..];
+            }
+            (word(name, len - 16), word(name, len - 8), seed)
+        };
+        Self {
+            a,
+            b,
+            hash: mix(a ^ MUL, b ^ seed ^ LEN.wrapping_mul(len as u64)),
+        }
+    }
+}
+
+/// The two halves of the 128-bit product, folded: every bit of either input
+/// reaches the middle of the result.
+#[inline]
+fn mix(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    product as u64 ^ (product >> 64) as u64
+}
+
+/// Eight bytes of `bytes` from `at`, or 0 past its end (callers stay
+/// inside it).
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|word| word.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// Four bytes of `bytes` from `at`, as [`word`] reads eight.
+#[inline]
+fn half_word(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|word| word.try_into().ok())
+        .map_or(0, |word| u64::from(u32::from_le_bytes(word)))
+}
+
+/// Whether `a` and `b` hold the same bytes. Names and labels are short, so
+/// a call to `memcmp` costs more than the comparison: they are compared a
+/// word at a time, the last word overlapping, below eight bytes as two
+/// overlapping half words, below four byte by byte.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 4 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    if len < 8 {
+        return half_word(a, 0) == half_word(b, 0)
+            && half_word(a, len - 4) == half_word(b, len - 4);
+    }
+    let last = len - 8;
+    let mut at = 0;
+    while at < last {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, last) == word(b, last)
+}
+
+/// Whether `name` starts with `label`.
+#[inline]
+fn starts_with(name: &[u8], label: &[u8]) -> bool {
+    name.get(..label.len())
+        .is_some_and(|head| same_bytes(head, label))
+}
+
+/// A compressed trie of the prefixes, without the exact names: those never
+/// need it, so it stays small and shallow.
+#[derive(Debug, Clone)]
+struct Prefixes {
+    /// The answer of the empty prefix, which matches every name.
+    empty: Option<Match>,
+    /// For each first byte, the root's child whose label starts with it,
+    /// or [`NO_NODE`].
+    root: Box<[u32; 256]>,
+    nodes: Box<[Node]>,
+    /// The first byte of each node's label, indexed like `nodes`, so that
+    /// finding a child is a search in a small contiguous byte slice.
+    first: Box<[u8]>,
+    /// The bytes of the labels past their first eight.
+    tails: Box<[u8]>,
+}
+
+/// An index that no node has: a lookup of it finds nothing and stops.
+const NO_NODE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The label's first bytes, up to eight, as a little-endian word: most
+    /// labels are compared with one word of the name.
+    head: u64,
+    /// 64 minus 8 times the number of bytes in `head`: shifting a word left
+    /// by it keeps only the bytes that `head` holds.
+    head_shift: u32,
+    label_len: u32,
+    /// Where the label's bytes past the eighth start in `tails`.
+    tail_start: u32,
+    children_start: u32,
+    children_len: u32,
+    /// The answer of the prefix that ends with the label, if there is
+    /// one: `Some(None)` for [`Answer::Unknown`].
+    prefix: Option<Option<Match>>,
+}
+
+impl Prefixes {
+    /// The answer of the longest prefix of `name`.
+    /// Out of line: exact names, the common case, do not pay for its
+    /// registers.
+    #[inline(never)]
+    fn longest(&self, name: &[u8]) -> Option<Match> {
+        let mut best = self.empty;
+        let Some(&first) = name.first() else {
+            return best;
+        };
+        let last = last_word(name);
+        // The name past the path matched so far, which leads to `node`:
+        // never empty here, and its first byte is the first of the label.
+        let mut rest = name;
+        let Some(mut node) = self.nodes.get(self.root[usize::from(first)] as usize) else {
+            return best;
+        };
+        loop {
+            // Prefixes only end on node boundaries, so a name that ends or
+            // leaves a label half-way matches nothing deeper. (The zeros
+            // that `next_word` reads past the name's end may match a
+            // label's zeros: the length test catches them.)
+            let label_len = node.label_len as usize;
+            if (next_word(rest, last) ^ node.head) << node.head_shift != 0 || label_len > rest.len()
+            {
+                break;
+            }
+            if label_len > 8 && !self.tail_matches(node, rest.get(8..).unwrap_or_default()) {
+                break;
+            }
+            rest = rest.get(label_len..).unwrap_or_default();
+            if let Some(answer) = node.prefix {
+                best = answer;
+            }
+            let (Some(&byte), 1..) = (rest.first(), node.children_len) else {
+                break;
             };
             let start = node.children_start as usize;
-            let end = start + node.children_len as usize;
-            let Some(children) = self.first.get(start..end) else {
-                return best.get();
+            let Some(children) = self.first.get(start..start + node.children_len as usize) else {
+                break;
             };
             // Most nodes have a handful of children: a linear scan beats a
             // binary search there.
@@ -125,51 +393,57 @@ impl Matcher {
             } else {
                 children.binary_search(&byte).ok()
             };
-            let Some(&child) = offset.and_then(|offset| self.nodes.get(start + offset)) else {
-                return best.get();
-            };
-            let label_start = child.label_start as usize;
-            let label_end = label_start + child.label_len as usize;
-            let Some(label) = self.labels.get(label_start..label_end) else {
-                return best.get();
-            };
-            // Patterns only end on node boundaries, so a name that leaves a
-            // label half-way matches nothing deeper.
-            if !starts_with(rest, label) {
-                return best.get();
+            match offset.and_then(|offset| self.nodes.get(start + offset)) {
+                Some(child) => node = child,
+                None => break,
             }
-            rest = &rest[label.len()..];
-            node = child;
         }
+        best
+    }
+
+    /// Whether `rest`, the name past the first eight bytes of `node`'s
+    /// label, starts with the rest of the label. Out of line: most labels
+    /// fit in their head.
+    #[cold]
+    #[inline(never)]
+    fn tail_matches(&self, node: &Node, rest: &[u8]) -> bool {
+        let start = node.tail_start as usize;
+        let tail_len = (node.label_len as usize).saturating_sub(8);
+        self.tails
+            .get(start..start + tail_len)
+            .is_some_and(|tail| starts_with(rest, tail))
     }
 }
 
-/// Whether `name` starts with `label`. Labels are short, so a call to
-/// `memcmp` costs more than the comparison: short labels are compared byte
-/// by byte, longer ones eight bytes at a time (the last word overlapping),
-/// which matters because every cookie of every request is classified.
+/// The last eight bytes of a name that is not empty; a shorter name's
+/// bytes are at the top of the word, with zeros below, so that shifting it
+/// right reads the name from any position with zeros past its end.
 #[inline]
-fn starts_with(name: &[u8], label: &[u8]) -> bool {
-    let Some(head) = name.get(..label.len()) else {
-        return false;
-    };
-    if label.len() < 8 {
-        return head.iter().zip(label).all(|(a, b)| a == b);
+fn last_word(name: &[u8]) -> u64 {
+    let len = name.len();
+    if len >= 8 {
+        return word(name, len - 8);
     }
-    let word = |bytes: &[u8], at: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_ne_bytes(word)
+    let bytes = if len >= 4 {
+        // The two half words overlap on bytes they agree on.
+        half_word(name, 0) | half_word(name, len - 4) << (8 * (len - 4))
+    } else {
+        name.iter()
+            .rev()
+            .fold(0, |word, &byte| word << 8 | u64::from(byte))
     };
-    let last = label.len() - 8;
-    let mut at = 0;
-    while at < last {
-        if word(head, at) != word(label, at) {
-            return false;
-        }
-        at += 8;
+    bytes << (8 * (8 - len.max(1)))
+}
+
+/// The next eight bytes of a name from `rest` on, a part of it that is not
+/// empty, with zeros past its end; `last` is [`last_word`] of the name.
+#[inline]
+fn next_word(rest: &[u8], last: u64) -> u64 {
+    match rest.len() {
+        8.. => word(rest, 0),
+        // At least one byte: the shift is below 64.
+        len => last >> (8 * (8 - len.max(1))),
     }
-    word(head, last) == word(label, last)
 }
 
 /// Collects patterns, then freezes them into a [`Matcher`].
@@ -178,6 +452,9 @@ pub(crate) struct MatcherBuilder {
     nodes: Vec<BuildNode>,
 }
 
+/// A node of the builder's trie, which holds both kinds of pattern, so
+/// that [`MatcherBuilder::covers`] can follow a pattern once. A child
+/// always comes after its parent in the builder's `nodes`.
 #[derive(Debug, Default)]
 struct BuildNode {
     children: BTreeMap<u8, usize>,
@@ -195,6 +472,16 @@ pub(crate) enum Answer {
     /// prefix of a mapped category does not take the names that the
     /// database files under an unmapped one.
     Unknown,
+}
+
+impl Answer {
+    /// What [`Matcher::classify`] returns for it.
+    fn get(self) -> Option<Match> {
+        match self {
+            Self::Found(found) => Some(found),
+            Self::Unknown => None,
+        }
+    }
 }
 
 impl MatcherBuilder {
@@ -281,64 +568,110 @@ impl MatcherBuilder {
         }
     }
 
-    /// Compresses chains of single-child nodes into labels.
+    /// Splits the patterns into the table of exact names and the trie of
+    /// prefixes.
     pub(crate) fn build(self) -> Matcher {
-        let mut nodes = vec![Node {
-            label_start: 0,
-            label_len: 0,
-            children_start: 0,
-            children_len: 0,
-            exact: pack(self.nodes[0].exact),
-            prefix: pack(self.nodes[0].prefix),
-        }];
-        let mut first = vec![0u8];
-        let mut labels = Vec::new();
-        // (index in `nodes`, index in `self.nodes`), breadth first, so the
-        // children of one node end up side by side. Iterative on purpose:
-        // a name may be thousands of bytes long.
-        let mut queue = std::collections::VecDeque::from([(0usize, 0usize)]);
-        while let Some((out, build)) = queue.pop_front() {
-            let children_start = nodes.len();
-            for (&byte, &child) in &self.nodes[build].children {
-                let label_start = labels.len();
-                labels.push(byte);
-                let mut end = child;
-                loop {
-                    let node = &self.nodes[end];
-                    if node.exact.is_some() || node.prefix.is_some() || node.children.len() != 1 {
-                        break;
-                    }
-                    let (&next_byte, &next) = node.children.iter().next().expect("one child");
-                    labels.push(next_byte);
-                    end = next;
-                }
-                queue.push_back((nodes.len(), end));
-                first.push(byte);
-                nodes.push(Node {
-                    label_start: to_u32(label_start),
-                    label_len: to_u32(labels.len() - label_start),
-                    children_start: 0,
-                    children_len: 0,
-                    exact: pack(self.nodes[end].exact),
-                    prefix: pack(self.nodes[end].prefix),
-                });
-            }
-            nodes[out].children_start = to_u32(children_start);
-            nodes[out].children_len = to_u32(nodes.len() - children_start);
-        }
         Matcher {
-            nodes: nodes.into_boxed_slice(),
-            first: first.into_boxed_slice(),
-            labels: labels.into_boxed_slice(),
+            exact: ExactNames::build(&self.exact_names()),
+            prefixes: self.prefixes(),
         }
     }
-}
 
-fn pack(answer: Option<Answer>) -> Packed {
-    match answer {
-        None => Packed::NONE,
-        Some(Answer::Found(found)) => Packed::new(found),
-        Some(Answer::Unknown) => Packed::UNKNOWN,
+    /// Every exact name with its answer. Iterative on purpose: a name may
+    /// be thousands of bytes long.
+    fn exact_names(&self) -> Vec<(Vec<u8>, Option<Match>)> {
+        let mut names = Vec::new();
+        let mut path = Vec::new();
+        // (node, length of its name, the byte that leads to it)
+        let mut stack = vec![(0usize, 0usize, 0u8)];
+        while let Some((at, depth, byte)) = stack.pop() {
+            path.truncate(depth.saturating_sub(1));
+            if depth > 0 {
+                path.push(byte);
+            }
+            let node = &self.nodes[at];
+            if let Some(answer) = node.exact {
+                names.push((path.clone(), answer.get()));
+            }
+            for (&byte, &child) in &node.children {
+                stack.push((child, depth + 1, byte));
+            }
+        }
+        names
+    }
+
+    /// The trie of the prefixes, chains of single-child nodes compressed
+    /// into labels, branches without a prefix left out.
+    fn prefixes(&self) -> Prefixes {
+        // Whether a node's subtree holds a prefix; children come after
+        // their parent, so one backward pass sees them first.
+        let mut holds_prefix = vec![false; self.nodes.len()];
+        for (at, node) in self.nodes.iter().enumerate().rev() {
+            holds_prefix[at] =
+                node.prefix.is_some() || node.children.values().any(|&child| holds_prefix[child]);
+        }
+        let holds_prefix = &holds_prefix;
+        let relevant = |at: usize| {
+            self.nodes[at]
+                .children
+                .iter()
+                .filter(move |&(_, &child)| holds_prefix[child])
+        };
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut first = Vec::new();
+        let mut tails = Vec::new();
+        let mut root = Box::new([NO_NODE; 256]);
+        let mut label = Vec::new();
+        // (index in `nodes`, or none for the root; index in `self.nodes`),
+        // breadth first, so the children of one node end up side by side.
+        // Iterative on purpose: a prefix may be thousands of bytes long.
+        let mut queue = VecDeque::from([(None, 0usize)]);
+        while let Some((out, build)) = queue.pop_front() {
+            let children_start = nodes.len();
+            for (&byte, &child) in relevant(build) {
+                label.clear();
+                label.push(byte);
+                let mut end = child;
+                while self.nodes[end].prefix.is_none() {
+                    let mut next = relevant(end);
+                    let (Some((&next_byte, &next)), None) = (next.next(), next.next()) else {
+                        break;
+                    };
+                    label.push(next_byte);
+                    end = next;
+                }
+                if out.is_none() {
+                    root[usize::from(byte)] = to_u32(nodes.len());
+                }
+                queue.push_back((Some(nodes.len()), end));
+                first.push(byte);
+                let head = &label[..label.len().min(8)];
+                let mut head_bytes = [0; 8];
+                head_bytes[..head.len()].copy_from_slice(head);
+                nodes.push(Node {
+                    head: u64::from_le_bytes(head_bytes),
+                    head_shift: 64 - 8 * to_u32(head.len()),
+                    label_len: to_u32(label.len()),
+                    tail_start: to_u32(tails.len()),
+                    children_start: 0,
+                    children_len: 0,
+                    prefix: self.nodes[end].prefix.map(Answer::get),
+                });
+                tails.extend_from_slice(label.get(8..).unwrap_or_default());
+            }
+            if let Some(out) = out {
+                let children_len = to_u32(nodes.len() - children_start);
+                nodes[out].children_start = to_u32(children_start);
+                nodes[out].children_len = children_len;
+            }
+        }
+        Prefixes {
+            empty: self.nodes[0].prefix.and_then(Answer::get),
+            root,
+            nodes: nodes.into_boxed_slice(),
+            first: first.into_boxed_slice(),
+            tails: tails.into_boxed_slice(),
+        }
     }
 }
 
@@ -350,6 +683,8 @@ fn to_u32(n: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -505,6 +840,278 @@ mod tests {
         for (i, name) in names.iter().enumerate() {
             let found = at(Class::Category((i % 60) as u8), i as u32);
             assert_eq!(m.classify(name.as_bytes()), Some(found));
+        }
+    }
+
+    /// The longest probe sequence of the table, for the quality tests.
+    fn max_probes(m: &Matcher) -> usize {
+        m.exact.max_probes
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte() {
+        let name: Vec<u8> = (0u8..40).map(|b| b'a' + b % 26).collect();
+        for len in 0..=name.len() {
+            let key = &name[..len];
+            assert!(same_bytes(key, key), "{len}");
+            assert!(!same_bytes(key, &name[..len.saturating_sub(1)]) || len == 0);
+            for at in 0..len {
+                let mut other = key.to_vec();
+                other[at] ^= 0x80;
+                assert!(!same_bytes(key, &other), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn known_database_and_many_names_probe_a_few_slots() {
+        let mut builder = MatcherBuilder::new();
+        let mut names = Vec::new();
+        for (id, row) in crate::known::rows() {
+            let found = at(Class::Category(1), u32::from(id));
+            builder.insert_if_vacant(row.name().as_bytes(), row.is_prefix(), Answer::Found(found));
+            names.push((row.name().as_bytes().to_vec(), row.is_prefix()));
+        }
+        // Many names of the same length and shape: the hash must still
+        // spread them.
+        for i in 0..20_000u32 {
+            let name = format!("c{i:07}").into_bytes();
+            builder
+                .insert(&name, false, at(Class::Category(2), i))
+                .unwrap();
+            names.push((name, false));
+        }
+        let m = builder.build();
+        assert!(max_probes(&m) > 1, "no collision to test");
+        // As for keys placed at random: about 12 to 17 for this many.
+        assert!(max_probes(&m) <= 32, "{}", max_probes(&m));
+        for (name, is_prefix) in &names {
+            assert!(m.classify(name).is_some(), "{name:?}");
+            if *is_prefix {
+                let mut longer = name.clone();
+                longer.extend_from_slice(b"\xff\x00x");
+                assert!(m.classify(&longer).is_some(), "{longer:?}");
+            }
+        }
+        assert_eq!(m.classify(b"c9999999"), None);
+        assert_eq!(m.classify(b"c0000000\0"), None);
+    }
+
+    #[test]
+    fn colliding_hashes_are_told_apart_by_the_name_within_the_bound() {
+        // Three names laid out as if their hashes were equal: the same home
+        // slot and the same words, the one looked up last in the run.
+        let names: Vec<Vec<u8>> = [b"aaaa", b"aaab", b"aaac"]
+            .iter()
+            .map(|head| [&head[..], b"0123456789abcdef"].concat())
+            .collect();
+        let wanted = &names[2];
+        let key = Key::of(wanted);
+        let home = key.hash as usize & 7;
+        // Eight home slots, and room for a run of three from the last.
+        let mut slots = vec![Slot::EMPTY; 10];
+        for i in 0..3 {
+            // The same last 16 bytes: the same words, told apart by the
+            // bytes before them.
+            slots[home + i] = Slot {
+                a: key.a,
+                b: key.b,
+                key_len: 20,
+                key_start: 20 * i as u32,
+                answer: Some(at(Class::Category(0), i as u32)),
+            };
+        }
+        let mut table = ExactNames {
+            slots: slots.into_boxed_slice(),
+            mask: 7,
+            keys: names.concat().into_boxed_slice(),
+            max_probes: 3,
+        };
+        assert_eq!(table.get(wanted), Some(Some(at(Class::Category(0), 2))));
+        assert_eq!(table.get(&names[2][..19]), None);
+        // The bound is kept even where the run goes on.
+        table.max_probes = 2;
+        assert_eq!(table.get(wanted), None);
+    }
+
+    #[test]
+    fn long_names_and_odd_bytes() {
+        let long: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let patterns: [(&[u8], bool, Match); 5] = [
+            (&long, false, at(Class::Necessary, 0)),
+            (&long[..3000], true, at(Class::Category(0), 1)),
+            (b"\xff", true, at(Class::Category(1), 2)),
+            (b"\xff\xff", false, at(Class::Category(2), 3)),
+            (b"\0", false, at(Class::Category(3), 4)),
+        ];
+        let mut builder = MatcherBuilder::new();
+        for (pattern, is_prefix, found) in patterns {
+            builder.insert(pattern, is_prefix, found).unwrap();
+        }
+        let m = builder.build();
+        assert_eq!(m.classify(&long), Some(at(Class::Necessary, 0)));
+        let mut other = long.clone();
+        *other.last_mut().unwrap() ^= 1;
+        assert_eq!(m.classify(&other), Some(at(Class::Category(0), 1)));
+        other[2999] ^= 1;
+        assert_eq!(m.classify(&other), None);
+        assert_eq!(m.classify(&long[..2999]), None);
+        let longer: Vec<u8> = long.iter().chain(&long).copied().collect();
+        assert_eq!(m.classify(&longer), Some(at(Class::Category(0), 1)));
+        assert_eq!(m.classify(b"\xff"), Some(at(Class::Category(1), 2)));
+        assert_eq!(m.classify(b"\xff\xff"), Some(at(Class::Category(2), 3)));
+        assert_eq!(m.classify(b"\xff\xff\xff"), Some(at(Class::Category(1), 2)));
+        assert_eq!(m.classify(b"\0"), Some(at(Class::Category(3), 4)));
+        assert_eq!(m.classify(b"\0\0"), None);
+        assert_eq!(m.classify(b""), None);
+        assert_eq!(m.classify(&[0xfe; 10_000]), None);
+    }
+
+    #[test]
+    fn an_empty_prefix_matches_every_name_and_an_empty_name_only_itself() {
+        let m = matcher(&[("*", Class::Category(0)), ("ab*", Class::Category(1))]);
+        assert_eq!(class(&m, b""), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"a"), Some(Class::Category(0)));
+        assert_eq!(class(&m, b"abc"), Some(Class::Category(1)));
+        let m = matcher(&[("", Class::Necessary)]);
+        assert_eq!(class(&m, b""), Some(Class::Necessary));
+        assert_eq!(class(&m, b"a"), None);
+        assert_eq!(class(&MatcherBuilder::new().build(), b""), None);
+        assert_eq!(class(&MatcherBuilder::new().build(), b"a"), None);
+    }
+
+    /// One pattern of a generated policy, inserted in order.
+    #[derive(Debug, Clone)]
+    struct Pattern {
+        bytes: Vec<u8>,
+        is_prefix: bool,
+        /// `None` for [`Answer::Unknown`].
+        class: Option<Class>,
+        /// Through [`MatcherBuilder::insert_if_vacant`] rather than
+        /// [`MatcherBuilder::insert`].
+        if_vacant: bool,
+    }
+
+    /// What the matcher must answer, by brute force over the patterns that
+    /// went in: the exact name, else the longest prefix.
+    fn reference(kept: &[(Vec<u8>, bool, Answer)], name: &[u8]) -> Option<Match> {
+        let exact = kept
+            .iter()
+            .find(|(bytes, is_prefix, _)| !is_prefix && bytes == name);
+        let best = exact.or_else(|| {
+            kept.iter()
+                .filter(|(bytes, is_prefix, _)| *is_prefix && name.starts_with(bytes))
+                .max_by_key(|(bytes, _, _)| bytes.len())
+        });
+        match best {
+            Some((_, _, Answer::Found(found))) => Some(*found),
+            _ => None,
+        }
+    }
+
+    /// Inserts `patterns` into a builder and into the reference's list,
+    /// with the builder's rules: the first pattern of a slot stays, and
+    /// `insert` refuses another class.
+    fn build_both(patterns: &[Pattern]) -> (Matcher, Vec<(Vec<u8>, bool, Answer)>) {
+        let mut builder = MatcherBuilder::new();
+        let mut kept: Vec<(Vec<u8>, bool, Answer)> = Vec::new();
+        for (id, pattern) in patterns.iter().enumerate() {
+            let answer = match pattern.class {
+                Some(class) => Answer::Found(at(class, id as u32)),
+                None => Answer::Unknown,
+            };
+            let existing = kept
+                .iter()
+                .find(|(bytes, is_prefix, _)| {
+                    *bytes == pattern.bytes && *is_prefix == pattern.is_prefix
+                })
+                .map(|(_, _, answer)| *answer);
+            match (pattern.if_vacant, answer) {
+                (false, Answer::Found(found)) => {
+                    let result = builder.insert(&pattern.bytes, pattern.is_prefix, found);
+                    match existing {
+                        Some(Answer::Found(first)) if first.class != found.class => {
+                            assert_eq!(result, Err(first));
+                        }
+                        _ => assert_eq!(result, Ok(())),
+                    }
+                }
+                _ => builder.insert_if_vacant(&pattern.bytes, pattern.is_prefix, answer),
+            }
+            let refused = matches!(
+                (pattern.if_vacant, existing, answer),
+                (false, Some(Answer::Found(first)), Answer::Found(found)) if first.class != found.class
+            );
+            if existing.is_none() && !refused {
+                kept.push((pattern.bytes.clone(), pattern.is_prefix, answer));
+            }
+        }
+        (builder.build(), kept)
+    }
+
+    /// Bytes from a tiny alphabet, so that patterns and names collide.
+    fn bytes(max_len: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop::sample::select(vec![b'a', b'b', b'_', 0, 0xff]),
+            0..max_len,
+        )
+    }
+
+    fn pattern() -> impl Strategy<Value = Pattern> {
+        let class = prop_oneof![
+            Just(None),
+            Just(Some(Class::Consent)),
+            Just(Some(Class::Necessary)),
+            (0u8..4).prop_map(|i| Some(Class::Category(i))),
+        ];
+        (bytes(7), any::<bool>(), class, any::<bool>()).prop_map(
+            |(bytes, is_prefix, class, if_vacant)| Pattern {
+                bytes,
+                is_prefix,
+                class,
+                if_vacant,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn matches_a_brute_force_longest_match(
+            patterns in prop::collection::vec(pattern(), 0..40),
+            names in prop::collection::vec(bytes(10), 0..40),
+            tail in bytes(4),
+        ) {
+            let (m, kept) = build_both(&patterns);
+            let mut queries = names;
+            for pattern in &patterns {
+                let bytes = &pattern.bytes;
+                queries.push(bytes.clone());
+                queries.push(bytes[..bytes.len().saturating_sub(1)].to_vec());
+                queries.push([bytes.as_slice(), &tail].concat());
+                // Long names walk the same paths.
+                queries.push([bytes.as_slice(), &[b'a'; 3000]].concat());
+            }
+            for name in &queries {
+                prop_assert_eq!(m.classify(name), reference(&kept, name), "{:?}", name);
+            }
+        }
+
+        #[test]
+        fn same_length_names_are_all_found(
+            names in prop::collection::btree_set(prop::collection::vec(any::<u8>(), 9), 0..300),
+            missing in prop::collection::vec(any::<u8>(), 9),
+        ) {
+            let mut builder = MatcherBuilder::new();
+            for (id, name) in names.iter().enumerate() {
+                builder.insert(name, false, at(Class::Necessary, id as u32)).unwrap();
+            }
+            let m = builder.build();
+            for (id, name) in names.iter().enumerate() {
+                prop_assert_eq!(m.classify(name), Some(at(Class::Necessary, id as u32)));
+            }
+            prop_assert_eq!(m.classify(&missing).is_some(), names.contains(&missing));
         }
     }
 }
