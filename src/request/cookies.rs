@@ -467,6 +467,69 @@ mod tests {
         assert_eq!(join(&[]), None);
     }
 
+    /// The rewrite from the recorded spans keeps exactly what the full
+    /// rewrite keeps, and gives up where the spans cannot describe the
+    /// request.
+    #[test]
+    fn the_rewrite_from_spans_keeps_what_the_full_rewrite_keeps() {
+        let strict = Policy::builder()
+            .necessary(["sessionid"])
+            .category("statistics", ["_pk_id*"])
+            .category("marketing", ["_fbp"])
+            .build()
+            .unwrap();
+        let lenient = Policy::builder()
+            .necessary(["sessionid"])
+            .category("statistics", ["_pk_id*"])
+            .category("marketing", ["_fbp"])
+            .unknown_cookies(UnknownCookies::Allow)
+            .build()
+            .unwrap();
+        let many_kept = (0..12)
+            .map(|i| format!("sessionid=s{i}; "))
+            .collect::<String>()
+            + "x=1";
+        let headers = [
+            "a=1;  sessionid = x y ;_fbp=2;cookies_preferences=statistics;\t_pk_id.1=\"v w\" ; c",
+            "_fbp=1; _pk_id.1=2; theme=dark",
+            "cookies_preferences=marketing; _fbp=1; _pk_id.1=2; =; x",
+            "cookies_preferences=all; _fbp=1; _pk_id.1=2; sessionid=3",
+            "a=1; b=2",
+            many_kept.as_str(),
+        ];
+        for policy in [&strict, &lenient] {
+            for header in headers {
+                let mut map = HeaderMap::new();
+                map.insert(COOKIE, HeaderValue::from_str(header).unwrap());
+                let (_, granted, scan) = CookieScan::read(policy, &map, false);
+                let observer = Observer::new(&http::Uri::from_static("/"));
+                let full =
+                    scan.rewrite_value(header.as_bytes(), &mut 0, policy, granted, &observer);
+                match scan.keepable.kept(header.as_bytes(), granted) {
+                    Some(kept) => {
+                        let from_spans = join(&kept);
+                        match full {
+                            None => assert_eq!(
+                                from_spans.as_ref().map(HeaderValue::as_bytes),
+                                Some(header.as_bytes()),
+                                "{header:?}"
+                            ),
+                            Some(full) => assert_eq!(from_spans, full, "{header:?}"),
+                        }
+                    }
+                    // Twelve kept pairs do not fit the spans.
+                    None => assert_eq!(header, many_kept, "{header:?}"),
+                }
+            }
+        }
+        // Several headers: no spans.
+        let mut map = HeaderMap::new();
+        map.append(COOKIE, HeaderValue::from_static("a=1"));
+        map.append(COOKIE, HeaderValue::from_static("sessionid=1"));
+        let (_, granted, scan) = CookieScan::read(&strict, &map, false);
+        assert!(scan.keepable.kept(b"sessionid=1", granted).is_none());
+    }
+
     #[test]
     fn the_scan_reads_the_consent_like_the_consent_reader() {
         let policy = Policy::builder()
