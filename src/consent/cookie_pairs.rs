@@ -106,9 +106,9 @@ impl<'a> Iterator for CookiePairs<'a> {
     fn next(&mut self) -> Option<Pair<'a>> {
         loop {
             match self.current.next() {
-                // `=` alone holds no cookie.
-                Some(pair) if pair.name.is_empty() && pair.value.is_empty() => {}
-                Some(pair) => return Some((pair.name, pair.value)),
+                // `=` alone (no name, no value) holds no cookie.
+                Some(pair) if pair.raw == b"=" => {}
+                Some(pair) => return Some((pair.name, pair.value())),
                 None => self.current = header_pairs(self.headers.next()?.as_bytes()),
             }
         }
@@ -123,7 +123,19 @@ impl<'a> Iterator for CookiePairs<'a> {
 pub(crate) struct RawPair<'a> {
     pub(crate) raw: &'a [u8],
     pub(crate) name: &'a [u8],
-    pub(crate) value: &'a [u8],
+    /// Where the value starts in `raw`: after the `=`, or 0 for a nameless
+    /// cookie. Only the consent cookie's value is read, so it is trimmed
+    /// on demand.
+    value_start: usize,
+}
+
+impl<'a> RawPair<'a> {
+    /// The value, SP and HTAB trimmed.
+    #[inline]
+    pub(crate) fn value(&self) -> &'a [u8] {
+        // `raw` has no trailing whitespace.
+        ascii::trim_wsp_start(&self.raw[self.value_start..])
+    }
 }
 
 /// The pairs of one `Cookie` header value, in order, skipping empty ones
@@ -165,14 +177,15 @@ impl<'a> Iterator for HeaderPairs<'a> {
             if raw.is_empty() {
                 continue;
             }
-            let (name, value) = match ascii::find_byte(raw, b'=') {
-                Some(eq) => (
-                    ascii::trim_wsp_end(&raw[..eq]),
-                    ascii::trim_wsp_start(&raw[eq + 1..]),
-                ),
-                None => (&[][..], raw),
+            let (name, value_start) = match ascii::find_byte(raw, b'=') {
+                Some(eq) => (ascii::trim_wsp_end(&raw[..eq]), eq + 1),
+                None => (&[][..], 0),
             };
-            return Some(RawPair { raw, name, value });
+            return Some(RawPair {
+                raw,
+                name,
+                value_start,
+            });
         }
     }
 }
@@ -245,7 +258,7 @@ mod tests {
         header_pairs(header.as_bytes())
             .map(|pair| {
                 let text = |bytes| std::str::from_utf8(bytes).unwrap();
-                (text(pair.raw), text(pair.name), text(pair.value))
+                (text(pair.raw), text(pair.name), text(pair.value()))
             })
             .collect()
     }

@@ -217,7 +217,7 @@ impl CookieScan {
                         consent_copies += 1;
                         if !consent_values.spilled() && consent_values.len() < INLINE_CONSENT_VALUES
                         {
-                            consent_values.push(pair.value);
+                            consent_values.push(pair.value());
                         }
                     }
                     Some(Class::Consent) => {}
