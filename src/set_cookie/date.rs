@@ -31,6 +31,7 @@ struct Fields {
 impl Fields {
     /// Steps 2 to 7 of the algorithm: two-digit years, ranges, and a date
     /// that exists.
+    #[inline]
     fn to_unix(&self) -> Option<i64> {
         let Self {
             hour,
@@ -40,20 +41,54 @@ impl Fields {
             month,
             mut year,
         } = *self;
-        if (70..=99).contains(&year) {
-            year += 1900;
-        } else if year <= 69 {
+        if year <= 69 {
             year += 2000;
+        } else if year <= 99 {
+            year += 1900;
         }
-        if !(1..=31).contains(&day) || year < 1601 || hour > 23 || minute > 59 || second > 59 {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let month_index = (month as usize).wrapping_sub(1) % 12;
+        let days_in_month = DAYS_IN_MONTH[month_index] + u32::from(leap && month == 2);
+        // One test for every range: each `&` is evaluated, no branch per field.
+        let valid = (day.wrapping_sub(1) < days_in_month)
+            & (year >= 1601)
+            & (hour < 24)
+            & (minute < 60)
+            & (second < 60)
+            & (1..=12).contains(&month);
+        if !valid {
             return None;
         }
-        if day > days_in_month(year, month) {
-            return None;
-        }
-        let days = days_from_civil(i64::from(year), month, day);
-        Some(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+        let days = days_since_epoch(year, month_index, day, leap);
+        Some(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
     }
+}
+
+/// Days in each month of a common year.
+const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// Days in a common year before each month.
+const DAYS_BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// Days from 1970-01-01 to the date (month as `0..12`), for years from
+/// 1601: the Gregorian leap rule counted from year 1, then the days of the
+/// year.
+fn days_since_epoch(year: u32, month_index: usize, day: u32, leap: bool) -> i64 {
+    /// Days from 0001-01-01 to 1970-01-01.
+    const EPOCH: i64 = 719_162;
+    let before = year - 1;
+    let leap_days = before / 4 - before / 100 + before / 400;
+    let day_of_year =
+        DAYS_BEFORE_MONTH[month_index] + u32::from(leap && month_index >= 2) + day - 1;
+    i64::from(before) * 365 + i64::from(leap_days + day_of_year) - EPOCH
+}
+
+/// Eight bytes of a fixdate, from `at`, as a little-endian word: the
+/// first byte is the lowest.
+fn word(bytes: &[u8; 29], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
 }
 
 /// `Www, DD Mon YYYY HH:MM:SS GMT` (29 bytes, `-` allowed around the
@@ -64,31 +99,68 @@ impl Fields {
 /// the time, then `GMT`, which matches nothing. So the fields are the ones
 /// at the fixed offsets, as long as the weekday is a real one (a month name
 /// there would be taken as the month).
+///
+/// The date is read as four overlapping words: one masked compare each
+/// checks the fixed separators, the digits are checked and paired eight
+/// bytes at a time, and the weekday and the month are found by their three
+/// bytes in one table.
 fn fixdate(input: &[u8]) -> Option<Fields> {
+    // `Www, DD-`, `Mon YYYY`, ` HH:MM:S`, `M:SS GMT` (bytes 21 to 28).
+    const SEPARATORS: [(u64, u64); 4] = [
+        (0x0000_00ff_ff00_0000, 0x0000_0020_2c00_0000),
+        (0, 0),
+        (0x00ff_0000_ff00_00ff, 0x003a_0000_3a00_0020),
+        (0xffff_ffff_0000_ff00, 0x544d_4720_0000_3a00),
+    ];
+    const DIGITS: [u64; 4] = [
+        0x00ff_ff00_0000_0000,
+        0xffff_ffff_0000_0000,
+        0xff00_ffff_00ff_ff00,
+        0x0000_0000_ffff_0000,
+    ];
     let bytes: &[u8; 29] = input.try_into().ok()?;
-    let [w0, w1, w2, b',', b' ', d0, d1, sep1, m0, m1, m2, sep2, y0, y1, y2, y3, b' ', h0, h1, b':', i0, i1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
-        *bytes
-    else {
-        return None;
-    };
-    if !(matches!(sep1, b' ' | b'-') && matches!(sep2, b' ' | b'-')) {
+    let words = [
+        word(bytes, 0),
+        word(bytes, 8),
+        word(bytes, 16),
+        word(bytes, 21),
+    ];
+    let mut bad = 0;
+    let mut values = [0u64; 4];
+    for (i, &word) in words.iter().enumerate() {
+        let (mask, expected) = SEPARATORS[i];
+        bad |= (word & mask) ^ expected;
+        // A digit is 0x30 to 0x39: after `^ 0x30`, a high nibble of zero
+        // and a low nibble that does not reach 0x10 when 6 is added. A byte
+        // that carries into the next fails its own test first.
+        let value = (word ^ 0x3030_3030_3030_3030) & DIGITS[i];
+        bad |=
+            (value | value.wrapping_add(0x0606_0606_0606_0606 & DIGITS[i])) & 0xf0f0_f0f0_f0f0_f0f0;
+        // Each byte holds at most 9, so this pairs neighbouring digits
+        // (`10 * first + second`, at most 99) without a carry.
+        values[i] = value.wrapping_mul(10).wrapping_add(value >> 8);
+    }
+    let sep1 = bytes[7];
+    let sep2 = bytes[11];
+    if bad != 0 || !matches!(sep1, b' ' | b'-') || !matches!(sep2, b' ' | b'-') {
         return None;
     }
-    if !is_weekday([w0, w1, w2]) {
+    if name_code(&bytes[..3]) != WEEKDAY {
         return None;
     }
-    let digits = |pair: [u8; 2]| -> Option<u32> {
-        let [a, b] = pair;
-        (a.is_ascii_digit() && b.is_ascii_digit())
-            .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
-    };
+    let month = name_code(&bytes[8..11]);
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let pair = |word: u64, at: u32| (word >> (8 * at)) as u32 & 0xff;
+    let [pairs_a, pairs_b, pairs_c, pairs_d] = values;
     Some(Fields {
-        hour: digits([h0, h1])?,
-        minute: digits([i0, i1])?,
-        second: digits([s0, s1])?,
-        day: digits([d0, d1])?,
-        month: parse_month(&[m0, m1, m2])?,
-        year: digits([y0, y1])? * 100 + digits([y2, y3])?,
+        hour: pair(pairs_c, 1),
+        minute: pair(pairs_c, 4),
+        second: pair(pairs_d, 2),
+        day: pair(pairs_a, 5),
+        month: u32::from(month),
+        year: pair(pairs_b, 4) * 100 + pair(pairs_b, 6),
     })
 }
 
@@ -179,59 +251,76 @@ fn parse_time(token: &[u8]) -> Option<(u32, u32, u32)> {
 
 /// The first three bytes name a month, case-insensitively.
 fn parse_month(token: &[u8]) -> Option<u32> {
-    let &[a, b, c, ..] = token else {
-        return None;
-    };
-    let month = match [a, b, c].map(|x| x.to_ascii_lowercase()) {
-        [b'j', b'a', b'n'] => 1,
-        [b'f', b'e', b'b'] => 2,
-        [b'm', b'a', b'r'] => 3,
-        [b'a', b'p', b'r'] => 4,
-        [b'm', b'a', b'y'] => 5,
-        [b'j', b'u', b'n'] => 6,
-        [b'j', b'u', b'l'] => 7,
-        [b'a', b'u', b'g'] => 8,
-        [b's', b'e', b'p'] => 9,
-        [b'o', b'c', b't'] => 10,
-        [b'n', b'o', b'v'] => 11,
-        [b'd', b'e', b'c'] => 12,
-        _ => return None,
-    };
-    Some(month)
+    let month = name_code(token);
+    (1..=12).contains(&month).then_some(u32::from(month))
 }
 
-/// The three bytes name a weekday, case-insensitively.
-fn is_weekday(name: [u8; 3]) -> bool {
-    matches!(
-        name.map(|x| x.to_ascii_lowercase()),
-        [b'm', b'o', b'n']
-            | [b't', b'u', b'e']
-            | [b'w', b'e', b'd']
-            | [b't', b'h', b'u']
-            | [b'f', b'r', b'i']
-            | [b's', b'a', b't']
-            | [b's', b'u', b'n']
-    )
+/// What [`name_code`] gives for a weekday.
+const WEEKDAY: u8 = 0x80;
+
+/// The three-byte names: the months (coded 1 to 12) and the weekdays
+/// ([`WEEKDAY`]).
+const NAMES: [(&[u8; 3], u8); 19] = [
+    (b"jan", 1),
+    (b"feb", 2),
+    (b"mar", 3),
+    (b"apr", 4),
+    (b"may", 5),
+    (b"jun", 6),
+    (b"jul", 7),
+    (b"aug", 8),
+    (b"sep", 9),
+    (b"oct", 10),
+    (b"nov", 11),
+    (b"dec", 12),
+    (b"mon", WEEKDAY),
+    (b"tue", WEEKDAY),
+    (b"wed", WEEKDAY),
+    (b"thu", WEEKDAY),
+    (b"fri", WEEKDAY),
+    (b"sat", WEEKDAY),
+    (b"sun", WEEKDAY),
+];
+
+/// Multiplier that spreads the nineteen names over 32 slots, one each.
+const NAME_HASH: u32 = 0xf300_9a5d;
+
+const fn name_slot(key: u32) -> usize {
+    (key.wrapping_mul(NAME_HASH) >> 27) as usize
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// The names as lowercase three-byte keys in their slots, with their codes
+/// (a zero key never matches: every key has the 0x20 bits set).
+const NAME_TABLE: ([u32; 32], [u8; 32]) = {
+    let mut keys = [0u32; 32];
+    let mut codes = [0u8; 32];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let (name, code) = NAMES[i];
+        let key = name[0] as u32 | (name[1] as u32) << 8 | (name[2] as u32) << 16;
+        let slot = name_slot(key);
+        assert!(keys[slot] == 0, "two names share a slot");
+        keys[slot] = key;
+        codes[slot] = code;
+        i += 1;
     }
-}
+    (keys, codes)
+};
 
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// The code of the month or weekday the first three bytes of `token` name,
+/// case-insensitively, or 0. Setting the 0x20 bit folds exactly the ASCII
+/// letters: a byte becomes a lowercase letter only if it was that letter.
+fn name_code(token: &[u8]) -> u8 {
+    let &[a, b, c, ..] = token else {
+        return 0;
+    };
+    let key = (u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16) | 0x0020_2020;
+    let slot = name_slot(key);
+    if NAME_TABLE.0[slot] == key {
+        NAME_TABLE.1[slot]
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +369,94 @@ mod tests {
             parse("Mon, 01 Jan 0069 00:00:00 GMT"),
             parse("01 Jan 2069 00:00:00")
         );
+    }
+
+    #[test]
+    fn fixdates_read_like_the_general_algorithm_at_every_edge() {
+        let years = [
+            0, 1, 9, 10, 50, 69, 70, 99, 100, 999, 1600, 1601, 1899, 1900, 1969, 1970, 1999, 2000,
+            2024, 2038, 2100, 2400, 9999,
+        ];
+        let months = [
+            "Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for year in years {
+            for month in months {
+                for day in [0, 1, 9, 10, 28, 29, 30, 31, 32, 99] {
+                    for (sep1, sep2) in [(' ', ' '), ('-', '-'), (' ', '-')] {
+                        let date =
+                            format!("Sun, {day:02}{sep1}{month}{sep2}{year:04} 23:59:59 GMT");
+                        assert_eq!(parse(&date), parse_general(date.as_bytes()), "{date}");
+                    }
+                }
+            }
+        }
+        for time in [
+            "00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "99:99:99", "0a:00:00",
+            "00:/0:00", "00:00:0:", "00:00:/9", "00:00 00", ":0:00:00",
+        ] {
+            let date = format!("Mon, 01 Jan 2030 {time} GMT");
+            assert_eq!(parse(&date), parse_general(date.as_bytes()), "{date}");
+        }
+    }
+
+    #[test]
+    fn days_since_epoch_counts_like_days_from_civil() {
+        // Howard Hinnant's `days_from_civil`.
+        fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+            let year = if month <= 2 { year - 1 } else { year };
+            let era = year.div_euclid(400);
+            let yoe = year - era * 400;
+            let month = i64::from(month);
+            let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
+                + i64::from(day)
+                - 1;
+            era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+        }
+        for year in 1601..=9999 {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            for month in 1..=12u32 {
+                let index = month as usize - 1;
+                let last = DAYS_IN_MONTH[index] + u32::from(leap && month == 2);
+                for day in [1, last] {
+                    assert_eq!(
+                        days_since_epoch(year, index, day, leap),
+                        days_from_civil(i64::from(year), month, day),
+                        "{year}-{month}-{day}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_found_by_their_three_bytes_in_any_case() {
+        let names = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let alphabet: Vec<u8> = (b'@'..=b'z')
+            .chain([b'-', b' ', 0x0d, 0xc1, 0xe1])
+            .collect();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    let lower = [a, b, c].map(|x| x.to_ascii_lowercase());
+                    let expected = if let Some(i) = names.iter().position(|n| n.as_bytes() == lower)
+                    {
+                        i as u8 + 1
+                    } else if weekdays.iter().any(|n| n.as_bytes() == lower) {
+                        WEEKDAY
+                    } else {
+                        0
+                    };
+                    assert_eq!(name_code(&[a, b, c, b'x']), expected, "{:?}", [a, b, c]);
+                }
+            }
+        }
+        assert_eq!(name_code(b"ja"), 0);
+        assert_eq!(parse_month(b"Sun"), None);
+        assert_eq!(parse_month(b"DECEMBER"), Some(12));
     }
 
     #[test]

@@ -180,6 +180,15 @@ fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
             continue;
         }
         let (key, after) = attribute.split_at(7);
+        // The seven bytes as one word, with the case bit set only on the
+        // letters (so `-` matches only `-`).
+        let mut word = [0u8; 8];
+        word[..7].copy_from_slice(key);
+        let word = u64::from_le_bytes(word);
+        let is_max_age = word | 0x0020_2020_0020_2020 == u64::from_le_bytes(*b"max-age\0");
+        if !is_max_age && word | 0x0020_2020_2020_2020 != u64::from_le_bytes(*b"expires\0") {
+            continue;
+        }
         let value = match ascii::trim_wsp_start(after) {
             [] => &[][..],
             [b'=', value @ ..] => ascii::trim_wsp(value),
@@ -188,9 +197,9 @@ fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
         if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
             continue;
         }
-        if key.eq_ignore_ascii_case(b"max-age") {
+        if is_max_age {
             max_age = Some(value);
-        } else if key.eq_ignore_ascii_case(b"expires") {
+        } else {
             expires = Some(value);
         }
     }
@@ -468,6 +477,11 @@ mod tests {
             b"a=b; \tExpires\t=\tThu, 01 Jan 1970 00:00:00 GMT\t",
             b"a=b; Expires=x; Max-Age=5; expires=y",
             b"a=b; Exp=1; M=2; e; m",
+            // Only letters fold: a CR (0x0d | 0x20 is `-`) is no `-`.
+            b"a=b; Max\rAge=0",
+            b"a=b; MAX-AGE=0; Max-Age=1; mAx-AgE=-1",
+            b"a=b; EXPIRES=x; eXpIrEs=Thu, 01 Jan 1970 00:00:00 GMT",
+            b"a=b; Expire=x; Expiresx=y; Expir\xe5s=z; Max-Agf=0; Nax-Age=0",
             b"a=b",
             b"Max-Age=0",
             b"a=b;",
