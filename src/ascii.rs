@@ -39,6 +39,41 @@ pub(crate) const fn is_ctl(byte: u8) -> bool {
     byte < 0x20 || byte == 0x7f
 }
 
+/// Whether any byte of `bytes` is a control character ([`is_ctl`]).
+///
+/// Every `Set-Cookie` name goes through here: eight bytes at a time, with
+/// the bit tricks that tell whether a word holds a byte below 0x20 or a
+/// 0x7F (exact for the question "is there one", which is all it asks).
+/// A short tail is padded with a byte that is no control character.
+pub(crate) fn has_ctl(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let word_has_ctl = |x: u64| {
+        // A byte below 0x20 borrows into its high bit, unless that bit was
+        // set (0x80 and above are no control characters); a 0x7F becomes
+        // zero under the XOR and is found the same way.
+        let below_space = x.wrapping_sub(LO * 0x20) & !x;
+        let y = x ^ (LO * 0x7f);
+        let delete = y.wrapping_sub(LO) & !y;
+        (below_space | delete) & HI != 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(word);
+        if word_has_ctl(u64::from_le_bytes(buf)) {
+            return true;
+        }
+    }
+    let tail = words.remainder();
+    if tail.is_empty() {
+        return false;
+    }
+    let mut buf = [b'a'; 8];
+    buf[..tail.len()].copy_from_slice(tail);
+    word_has_ctl(u64::from_le_bytes(buf))
+}
+
 /// Whether any byte of `bytes` is a control character ([`is_ctl`]) other
 /// than HTAB.
 ///
@@ -108,6 +143,29 @@ pub(crate) fn starts_with_ignore_case(bytes: &[u8], prefix: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_ctl_finds_exactly_the_control_characters() {
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = byte;
+                    // Neighbours that sit next to the ranges' edges.
+                    if at > 0 {
+                        bytes[at - 1] = 0x80;
+                    }
+                    if at + 1 < len {
+                        bytes[at + 1] = 0x20;
+                    }
+                    let expected = bytes.iter().any(|&b| is_ctl(b));
+                    assert_eq!(has_ctl(&bytes), expected, "{bytes:?}");
+                }
+            }
+        }
+        assert!(!has_ctl(b""));
+        assert!(!has_ctl("\u{00a0}name\u{3000}\u{feff}".as_bytes()));
+    }
 
     #[test]
     fn trims_only_space_and_tab() {

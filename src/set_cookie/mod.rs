@@ -64,7 +64,7 @@ pub(crate) fn cookie_name(line: &[u8]) -> Option<&[u8]> {
         return None;
     }
     let name = ascii::trim_wsp(&line[..end]);
-    if name.is_empty() || name.iter().any(|&b| is_ctl(b)) {
+    if name.is_empty() || ascii::has_ctl(name) {
         None
     } else {
         Some(name)
