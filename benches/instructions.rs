@@ -93,9 +93,7 @@ fn main() {
     });
     // `L<n>`: the steady state (S5's policy and request) with `n`
     // `Set-Cookie` lines cycling through the typical six (half of them
-    // stripped), for the cost per line. `B`: the big page, a 4 KB `Cookie`
-    // header of analytics and A/B-testing cookies the seed policy does not
-    // declare (so hidden from the application, by default) and 64 lines.
+    // stripped), for the cost per line.
     for lines in [1, 4, 16, 64, 256] {
         let kept = (0..lines).filter(|i| i % 6 < 3).count();
         formats.push(support::Scenario {
@@ -107,14 +105,6 @@ fn main() {
             purged: 0,
         });
     }
-    formats.push(support::Scenario {
-        name: "B",
-        policy: support::seed_policy(),
-        request: support::request(Some(&support::cookie_header_of_size(4096))),
-        response: support::response(&support::set_cookie_lines(64)),
-        kept: 33,
-        purged: 0,
-    });
     let sizes = support::policy_size_scenarios();
     let [scenario, row, calls] = args.as_slice() else {
         for scenario in &scenarios {

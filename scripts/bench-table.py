@@ -25,6 +25,7 @@ SCENARIOS = {
     "S4": "first visit (no Cookie header): 6 Set-Cookie, 4 stripped",
     "S5": "S1 with every request cookie declared: nothing to hide or purge (steady state)",
     "S6": "S5 after withdrawing statistics: 3 cookies hidden, 6 deletion lines",
+    "B": "big: 4 KB Cookie of undeclared cookies (hidden), 64 Set-Cookie, 31 stripped",
 }
 SCALING = [
     ("set_cookie_count", "Set-Cookie headers"),

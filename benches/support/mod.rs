@@ -151,7 +151,7 @@ impl Scenario {
     }
 }
 
-/// S1 to S6 of the comparison table.
+/// S1 to S6 and B of the comparison table.
 pub fn scenarios() -> Vec<Scenario> {
     let policy = seed_policy();
     let typical = response(&TYPICAL_SET_COOKIES);
@@ -215,6 +215,17 @@ pub fn scenarios() -> Vec<Scenario> {
             response: typical,
             kept: 2,
             purged: 6,
+        },
+        // The big page: a 4 KB `Cookie` header of analytics and A/B-testing
+        // cookies the policy does not declare (hidden from the application
+        // by default) and 64 `Set-Cookie` lines, 31 of them stripped.
+        Scenario {
+            name: "B",
+            policy: seed_policy(),
+            request: request(Some(&cookie_header_of_size(4096))),
+            response: response(&set_cookie_lines(64)),
+            kept: 33,
+            purged: 0,
         },
     ]
 }
