@@ -60,6 +60,10 @@ struct Keepable {
     ends: [u16; KEEPABLE_SPANS],
     categories: [u8; KEEPABLE_SPANS],
     len: u8,
+    /// The length of the header the spans are of: a rewrite handed other
+    /// headers than the scan read (the `Enforcer` API allows it) finds
+    /// them unfit and reads the headers again.
+    header_len: u16,
 }
 
 impl Default for Keepable {
@@ -69,6 +73,7 @@ impl Default for Keepable {
             ends: [0; KEEPABLE_SPANS],
             categories: [0; KEEPABLE_SPANS],
             len: Self::GIVEN_UP,
+            header_len: 0,
         }
     }
 }
@@ -84,11 +89,13 @@ impl Keepable {
     /// Spans for the one `Cookie` header `header`, if it is short enough
     /// for them.
     fn start(&mut self, header: &[u8]) {
-        self.len = if header.len() <= usize::from(u16::MAX) {
-            0
-        } else {
-            Self::GIVEN_UP
-        };
+        match u16::try_from(header.len()) {
+            Ok(len) => {
+                self.len = 0;
+                self.header_len = len;
+            }
+            Err(_) => self.len = Self::GIVEN_UP,
+        }
     }
 
     /// Records `raw`, a pair of the header given to
@@ -115,7 +122,7 @@ impl Keepable {
         granted: Grants,
     ) -> Option<SmallVec<[&'h [u8]; KEEPABLE_SPANS]>> {
         let len = usize::from(self.len);
-        if len > KEEPABLE_SPANS {
+        if len > KEEPABLE_SPANS || header.len() != usize::from(self.header_len) {
             return None;
         }
         let mut kept = SmallVec::new();
@@ -522,6 +529,18 @@ mod tests {
                 }
             }
         }
+        // Another header than the scan read: no spans.
+        let mut map = HeaderMap::new();
+        map.insert(COOKIE, HeaderValue::from_static("a=1; sessionid=1"));
+        let (_, granted, scan) = CookieScan::read(&strict, &map, false);
+        assert_eq!(
+            scan.keepable
+                .kept(b"a=1; sessionid=1", granted)
+                .unwrap()
+                .as_slice(),
+            [&b"sessionid=1"[..]]
+        );
+        assert!(scan.keepable.kept(b"a=1; sessionid=12", granted).is_none());
         // Several headers: no spans.
         let mut map = HeaderMap::new();
         map.append(COOKIE, HeaderValue::from_static("a=1"));
