@@ -196,15 +196,6 @@ impl CookieScan {
                 match class {
                     Some(Class::Category(category)) => {
                         scan.keepable.push(offset, pair.raw, category);
-                    }
-                    Some(_) => scan.keepable.push(offset, pair.raw, Keepable::ALWAYS),
-                    None if !strip_unknown => {
-                        scan.keepable.push(offset, pair.raw, Keepable::ALWAYS)
-                    }
-                    None => {}
-                }
-                match class {
-                    Some(Class::Category(category)) => {
                         scan.carried.insert(usize::from(category));
                         holds_category = true;
                         match index {
@@ -221,18 +212,25 @@ impl CookieScan {
                     // `cmplz_` family) are read from the pairs, as
                     // `RequestJar` does.
                     Some(Class::Consent) if pair.name == policy.consent_pattern() => {
+                        scan.keepable.push(offset, pair.raw, Keepable::ALWAYS);
                         consent_copies += 1;
                         if !consent_values.spilled() && consent_values.len() < INLINE_CONSENT_VALUES
                         {
                             consent_values.push(pair.value());
                         }
                     }
-                    Some(Class::Consent) => {}
-                    Some(Class::Necessary) => {}
-                    None => match index {
-                        0..64 => unknown_pairs |= 1 << index,
-                        _ => late_unknown = true,
-                    },
+                    Some(Class::Consent | Class::Necessary) => {
+                        scan.keepable.push(offset, pair.raw, Keepable::ALWAYS);
+                    }
+                    None => {
+                        if !strip_unknown {
+                            scan.keepable.push(offset, pair.raw, Keepable::ALWAYS);
+                        }
+                        match index {
+                            0..64 => unknown_pairs |= 1 << index,
+                            _ => late_unknown = true,
+                        }
+                    }
                 }
                 index += 1;
             }
