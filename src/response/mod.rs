@@ -17,8 +17,10 @@ mod jar;
 mod purge;
 mod strip;
 
+pub(crate) use self::purge::purge;
+
 use http::header::SET_COOKIE;
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 
 use self::decide::{Judge, Pass, Verdict};
 use crate::observe::Observer;
@@ -87,19 +89,4 @@ fn report(
         let found = name.and_then(|name| policy.classify(name));
         observer.set_cookie(policy, name, found, kept);
     }
-}
-
-/// Appends deletion lines for the cookies in `carried` (the request's
-/// `Cookie` values that hold a category's cookie) that `granted`, the
-/// consent that decided the response, leaves out. Runs after
-/// [`filter_set_cookies`].
-pub(crate) fn purge(
-    headers: &mut HeaderMap,
-    policy: &Policy,
-    granted: Grants,
-    ctx: &RequestContext,
-    carried: &[HeaderValue],
-    observer: &Observer,
-) {
-    purge::purge(headers, policy, granted, ctx, carried, observer);
 }

@@ -32,8 +32,9 @@ const SECURE: &[u8] = b"; Secure";
 /// `Cookie` header values) of a category `granted` leaves out, at most the
 /// policy's purge limit of names. Never for a necessary cookie, the consent
 /// cookie, a name the policy does not list, or a name a line of the
-/// response (as filtered) already sets or deletes.
-pub(super) fn purge(
+/// response (as filtered) already sets or deletes. Runs after
+/// [`filter_set_cookies`](super::filter_set_cookies).
+pub(crate) fn purge(
     headers: &mut HeaderMap,
     policy: &Policy,
     granted: Grants,
