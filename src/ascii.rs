@@ -39,6 +39,19 @@ pub(crate) const fn is_ctl(byte: u8) -> bool {
     byte < 0x20 || byte == 0x7f
 }
 
+/// Each byte of a word repeated: `LO * b` is eight copies of `b`.
+const LO: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each byte of a word.
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each zero byte of `x`: the lowest set bit marks the
+/// first zero byte exactly; only bits above it can be false positives (a
+/// borrow out of a zero byte), so the answer to "is there one" is exact.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
 /// Whether any byte of `bytes` is a control character ([`is_ctl`]).
 ///
 /// Every `Set-Cookie` name goes through here: eight bytes at a time, with
@@ -46,16 +59,12 @@ pub(crate) const fn is_ctl(byte: u8) -> bool {
 /// 0x7F (exact for the question "is there one", which is all it asks).
 /// A short tail is padded with a byte that is no control character.
 pub(crate) fn has_ctl(bytes: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let word_has_ctl = |x: u64| {
         // A byte below 0x20 borrows into its high bit, unless that bit was
         // set (0x80 and above are no control characters); a 0x7F becomes
         // zero under the XOR and is found the same way.
-        let below_space = x.wrapping_sub(LO * 0x20) & !x;
-        let y = x ^ (LO * 0x7f);
-        let delete = y.wrapping_sub(LO) & !y;
-        (below_space | delete) & HI != 0
+        let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+        below_space | zero_bytes(x ^ (LO * 0x7f)) != 0
     };
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
@@ -110,11 +119,6 @@ pub(crate) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
 /// The index of the first `a` or `b` in `haystack`, eight bytes at a time
 /// (see [`find_byte`]).
 pub(crate) fn find_either(haystack: &[u8], a: u8, b: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // The lowest set bit marks the first zero byte of `x` exactly; only bits
-    // above it can be false positives.
-    let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
     let (pattern_a, pattern_b) = (LO * u64::from(a), LO * u64::from(b));
     let mut words = haystack.chunks_exact(8);
     let mut offset = 0;
