@@ -66,9 +66,10 @@ fn main() {
     // baseline reads only the crate's own format, so only the layer rows
     // apply to them.
     let typical = support::scenarios().swap_remove(0);
-    let mut formats = Vec::new();
+    // The scenarios beyond S1 to S6 and B: the formats, U1 and the line counts.
+    let mut more = Vec::new();
     for case in support::formats::format_cases() {
-        formats.push(support::Scenario {
+        more.push(support::Scenario {
             name: Box::leak(format!("F:{}", case.format.name()).into_boxed_str()),
             policy: case.policy,
             request: support::request(Some(&case.cookie_header)),
@@ -83,7 +84,7 @@ fn main() {
     let mut undeclared = support::TYPICAL_SET_COOKIES.to_vec();
     undeclared.insert(1, "my_cart=3; Path=/");
     undeclared.push("_ga=GA1.1.1; Path=/; Max-Age=63072000");
-    formats.push(support::Scenario {
+    more.push(support::Scenario {
         name: "U1",
         policy: support::typical_policy(),
         request: support::request(Some(&support::typical_cookie_header("statistics"))),
@@ -96,7 +97,7 @@ fn main() {
     // stripped), for the cost per line.
     for lines in [1, 4, 16, 64, 256] {
         let kept = (0..lines).filter(|i| i % 6 < 3).count();
-        formats.push(support::Scenario {
+        more.push(support::Scenario {
             name: Box::leak(format!("L{lines}").into_boxed_str()),
             policy: support::typical_policy(),
             request: support::request(Some(&support::typical_cookie_header("statistics"))),
@@ -110,7 +111,7 @@ fn main() {
         for scenario in &scenarios {
             scenario.check();
         }
-        for scenario in formats.iter().chain(&sizes) {
+        for scenario in more.iter().chain(&sizes) {
             let kept = support::with_row(
                 Row::Layer,
                 &scenario.policy,
@@ -124,7 +125,7 @@ fn main() {
     };
     let scenario = scenarios
         .iter()
-        .chain(&formats)
+        .chain(&more)
         .chain(&sizes)
         .find(|s| s.name == scenario)
         .unwrap_or_else(|| panic!("no scenario {scenario}"));
