@@ -22,13 +22,8 @@ LONG=${LONG:-8}
 COOKIE=${COOKIE:-lang=en; cookies_preferences=statistics; sessionid=abc}
 TOP=${TOP:-0}
 
-for tool in valgrind wrk; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "installing $tool" >&2
-        if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$tool" >/dev/null
-    fi
-done
+. scripts/lib.sh
+need_tool valgrind wrk
 
 cargo build --release --example hyper >&2
 BIN="${CARGO_TARGET_DIR:-target}/release/examples/hyper"

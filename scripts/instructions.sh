@@ -23,22 +23,14 @@ cd "$(dirname "$0")/.."
 LOW=${LOW:-1000}
 HIGH=${HIGH:-3000}
 
-if ! command -v valgrind >/dev/null; then
-    echo "installing valgrind" >&2
-    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq valgrind >/dev/null
-fi
+. scripts/lib.sh
+need_tool valgrind
 
 bench=instructions
 if [ "${1:-}" = --json ]; then
     bench=json
 fi
-bin=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
-        print(m["executable"])' "$bench")
+bin=$(bench_executable "$bench")
 
 total() {
     local out

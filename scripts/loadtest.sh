@@ -56,12 +56,8 @@ if [[ "$CHECK" == 1 ]]; then
 fi
 [[ "$WRK_RUN" == 1 ]] || exit 0
 
-if ! command -v wrk >/dev/null 2>&1; then
-    SUDO=()
-    [[ "$(id -u)" -eq 0 ]] || SUDO=(sudo)
-    "${SUDO[@]}" apt-get update >&2
-    "${SUDO[@]}" apt-get install -y wrk >&2
-fi
+. scripts/lib.sh
+need_tool wrk
 
 cargo build --release --example hyper
 BIN="${CARGO_TARGET_DIR:-target}/release/examples/hyper"

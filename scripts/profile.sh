@@ -18,16 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CALLS=${CALLS:-1000}
-if ! command -v valgrind >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq valgrind >/dev/null
-fi
-bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "instructions" and m.get("executable"):
-        print(m["executable"])')
+. scripts/lib.sh
+need_tool valgrind
+bin=$(bench_executable instructions)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
