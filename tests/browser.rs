@@ -113,9 +113,7 @@ fn first_visit_keeps_only_necessary_cookies() {
 fn accepting_statistics_only_lets_matomo_in_and_keeps_marketing_out() {
     run(|shop| async move {
         shop.goto("/teas").await;
-        shop.click("#cookie-settings input[name=category][value=statistics]")
-            .await;
-        shop.submit("#cookie-settings button[value=selected]").await;
+        shop.save_statistics_only().await;
 
         assert_eq!(shop.path().await, "/teas", "back where the visitor was");
         let flash = shop.text(".flash").await;
@@ -284,9 +282,7 @@ fn the_shop_never_sees_a_cookie_the_visitor_has_not_granted() {
     run(|shop| async move {
         // 1. Accept statistics only.
         shop.goto("/teas").await;
-        shop.click("#cookie-settings input[name=category][value=statistics]")
-            .await;
-        shop.submit("#cookie-settings button[value=selected]").await;
+        shop.save_statistics_only().await;
         assert_all_of(&shop.jar().await, &everything_statistics());
         shop.goto("/teas").await;
         let (sent, seen) = shop.request_cookies().await;
@@ -511,9 +507,7 @@ fn every_consent_format_carries_the_choice_in_the_browser() {
             assert_only_necessary(&shop.policy, &jar);
             assert_consent_cookie(&shop.policy, &jar, &[]);
 
-            shop.click("#cookie-settings input[name=category][value=statistics]")
-                .await;
-            shop.submit("#cookie-settings button[value=selected]").await;
+            shop.save_statistics_only().await;
             if format == ConsentFormat::OneTrust {
                 shop.wait_for_inspector().await;
                 shop.screenshot_of("#inspector", "inspector-onetrust").await;
@@ -941,6 +935,14 @@ impl Shop {
             .click()
             .await
             .unwrap_or_else(|err| panic!("click {css}: {err}"));
+    }
+
+    /// Ticks statistics in the settings form and saves the selection: the
+    /// visitor's "statistics only" choice, whatever the banner's format.
+    async fn save_statistics_only(&self) {
+        self.click("#cookie-settings input[name=category][value=statistics]")
+            .await;
+        self.submit("#cookie-settings button[value=selected]").await;
     }
 
     /// Clicks a submit button and waits for the page the form leads to
