@@ -63,6 +63,34 @@ fn parse(value: &[u8], policy: &Categories) -> Option<Grants> {
     }
 }
 
+/// What a byte is to the list format: part of a name, between names, or
+/// the end of the reading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListByte {
+    Name,
+    Separator,
+    /// A `%` left after decoding means the value was encoded twice; a
+    /// control character was never typed by a banner.
+    Invalid,
+}
+
+/// [`ListByte`] of every byte value, so that the loop over a value looks
+/// each byte up once instead of comparing it with six.
+static LIST_BYTES: [ListByte; 256] = {
+    let mut table = [ListByte::Name; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b',' | b'|' | b' ' | b'\t' => ListByte::Separator,
+            b'%' => ListByte::Invalid,
+            b if ascii::is_ctl(b) => ListByte::Invalid,
+            _ => ListByte::Name,
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// `statistics,marketing`, `statistics|marketing` or `statistics marketing`.
 ///
 /// One pass over the bytes: this is the format of every request that
@@ -70,27 +98,28 @@ fn parse(value: &[u8], policy: &Categories) -> Option<Grants> {
 fn list(value: &[u8], policy: &Categories) -> Option<Grants> {
     let mut granted = Grants::NONE;
     let mut names = 0;
-    let mut start = 0;
-    for end in 0..=value.len() {
-        match value.get(end) {
-            Some(b',' | b'|' | b' ' | b'\t') | None => {}
-            // A `%` left after decoding means the value was encoded twice;
-            // a control character was never typed by a banner.
-            Some(&b) if b == b'%' || ascii::is_ctl(b) => return None,
-            Some(_) => continue,
-        }
-        let token = &value[start..end];
-        start = end + 1;
+    let mut grant = |token: &[u8]| {
         if token.is_empty() {
-            continue;
+            return;
         }
         names += 1;
-        if token.eq_ignore_ascii_case(b"all") {
+        if ascii::eq_ignore_case(token, b"all") {
             granted = policy.all();
         } else if let Some(index) = policy.index_of(token) {
             granted.insert(index);
         }
+    };
+    let mut start = 0;
+    for (at, &byte) in value.iter().enumerate() {
+        match LIST_BYTES[usize::from(byte)] {
+            ListByte::Name => continue,
+            ListByte::Separator => {}
+            ListByte::Invalid => return None,
+        }
+        grant(&value[start..at]);
+        start = at + 1;
     }
+    grant(&value[start..]);
     (names > 0).then_some(granted)
 }
 

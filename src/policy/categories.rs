@@ -78,8 +78,8 @@ pub(crate) trait CategoryName {
 impl CategoryName for [u8] {
     #[inline]
     fn matches(&self, declared: &[u8]) -> bool {
-        // `eq_ignore_ascii_case` compares the lengths first.
-        self.eq_ignore_ascii_case(declared)
+        // Compares the lengths first, then a word at a time.
+        crate::ascii::eq_ignore_case(self, declared)
     }
 }
 
