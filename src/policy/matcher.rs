@@ -17,7 +17,10 @@
 //!   is walked, and the longest prefix of the name answers. The root's
 //!   children are found through a 256-entry table, a node's other children
 //!   by their first byte, and most labels are compared with the name a
-//!   word at a time.
+//!   word at a time. A policy with a few prefixes (most sites declare a
+//!   handful: `_pk_id*`, `_ga_*`, `_hjSession*`) keeps them in a short
+//!   list, longest first, instead: one masked compare of the name's first
+//!   word each beats following the trie's branches.
 //!
 //! A lookup reads the name once to hash it and at most twice more to
 //! compare it, so it costs O(name length) whatever the size of the policy
@@ -322,6 +325,28 @@ struct Prefixes {
     first: Box<[u8]>,
     /// The bytes of the labels past their first eight.
     tails: Box<[u8]>,
+    /// Every prefix but the empty one, longest first, when there are at
+    /// most [`FEW_PREFIXES`]: then [`longest`](Self::longest) reads this
+    /// list and not the trie. Its labels past their first eight bytes are
+    /// in `tails` too.
+    few: Option<Box<[FewPrefix]>>,
+}
+
+/// Up to this many prefixes, a lookup compares the name with each of them
+/// (about six instructions a prefix) rather than walking the trie (about
+/// thirty a node, three or four nodes deep for a name like
+/// `_pk_id.1.1fff`).
+const FEW_PREFIXES: usize = 16;
+
+/// One prefix of a short list: [`Node`]'s head and tail, for the whole
+/// prefix.
+#[derive(Debug, Clone, Copy)]
+struct FewPrefix {
+    head: u64,
+    head_shift: u32,
+    len: u32,
+    tail_start: u32,
+    answer: Option<Match>,
 }
 
 /// An index that no node has: a lookup of it finds nothing and stops.
@@ -356,6 +381,16 @@ impl Prefixes {
             return best;
         };
         let last = last_word(name);
+        if let Some(few) = &self.few {
+            let head = next_word(name, last);
+            // Longest first: the first prefix that matches is the longest.
+            let found = few.iter().find(|prefix| {
+                (head ^ prefix.head) << prefix.head_shift == 0
+                    && prefix.len as usize <= name.len()
+                    && (prefix.len <= 8 || self.few_tail_matches(prefix, &name[8..]))
+            });
+            return found.map_or(best, |prefix| prefix.answer);
+        }
         // The name past the path matched so far, which leads to `node`:
         // never empty here, and its first byte is the first of the label.
         let mut rest = name;
@@ -399,6 +434,18 @@ impl Prefixes {
             }
         }
         best
+    }
+
+    /// Whether `rest`, the name past its first eight bytes, starts with
+    /// the rest of `prefix`. Out of line: most prefixes fit in their head.
+    #[cold]
+    #[inline(never)]
+    fn few_tail_matches(&self, prefix: &FewPrefix, rest: &[u8]) -> bool {
+        let start = prefix.tail_start as usize;
+        let tail_len = (prefix.len as usize).saturating_sub(8);
+        self.tails
+            .get(start..start + tail_len)
+            .is_some_and(|tail| starts_with(rest, tail))
     }
 
     /// Whether `rest`, the name past the first eight bytes of `node`'s
@@ -665,13 +712,56 @@ impl MatcherBuilder {
                 nodes[out].children_len = children_len;
             }
         }
+        let few = self.few_prefixes(&mut tails);
         Prefixes {
             empty: self.nodes[0].prefix.and_then(Answer::get),
             root,
             nodes: nodes.into_boxed_slice(),
             first: first.into_boxed_slice(),
             tails: tails.into_boxed_slice(),
+            few,
         }
+    }
+
+    /// The prefixes as a list, longest first, if there are at most
+    /// [`FEW_PREFIXES`] (the empty prefix apart); their bytes past the
+    /// eighth are added to `tails`. Iterative, as [`exact_names`](Self::exact_names).
+    fn few_prefixes(&self, tails: &mut Vec<u8>) -> Option<Box<[FewPrefix]>> {
+        let mut prefixes: Vec<(Vec<u8>, Option<Match>)> = Vec::new();
+        let mut path = Vec::new();
+        let mut stack = vec![(0usize, 0usize, 0u8)];
+        while let Some((at, depth, byte)) = stack.pop() {
+            path.truncate(depth.saturating_sub(1));
+            if depth > 0 {
+                path.push(byte);
+            }
+            let node = &self.nodes[at];
+            if let (Some(answer), 1..) = (node.prefix, depth) {
+                if prefixes.len() == FEW_PREFIXES {
+                    return None;
+                }
+                prefixes.push((path.clone(), answer.get()));
+            }
+            for (&byte, &child) in &node.children {
+                stack.push((child, depth + 1, byte));
+            }
+        }
+        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        let few = prefixes.iter().map(|(prefix, answer)| {
+            let head = &prefix[..prefix.len().min(8)];
+            let mut head_bytes = [0; 8];
+            head_bytes[..head.len()].copy_from_slice(head);
+            let tail_start = to_u32(tails.len());
+            tails.extend_from_slice(prefix.get(8..).unwrap_or_default());
+            FewPrefix {
+                head: u64::from_le_bytes(head_bytes),
+                head_shift: 64 - 8 * to_u32(head.len()),
+                len: to_u32(prefix.len()),
+                tail_start,
+                answer: *answer,
+            }
+        });
+        Some(few.collect())
     }
 }
 
@@ -1076,6 +1166,40 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn the_short_list_and_the_trie_answer_alike(
+            patterns in prop::collection::vec((bytes(20), any::<bool>()), 0..FEW_PREFIXES),
+            names in prop::collection::vec(bytes(24), 0..20),
+        ) {
+            // The same patterns, once as they are (at most `FEW_PREFIXES`
+            // prefixes: the short list) and once with prefixes of a byte
+            // the names never hold added (too many: the trie).
+            let build = |fillers: usize| {
+                let mut builder = MatcherBuilder::new();
+                for (id, (bytes, is_prefix)) in patterns.iter().enumerate() {
+                    let class = Class::Category((id % 4) as u8);
+                    builder.insert_if_vacant(bytes, *is_prefix, Answer::Found(at(class, id as u32)));
+                }
+                for filler in 0..fillers {
+                    let pattern = [b'z', filler as u8];
+                    builder.insert_if_vacant(&pattern, true, Answer::Unknown);
+                }
+                builder.build()
+            };
+            let (few, trie) = (build(0), build(FEW_PREFIXES + 1));
+            prop_assert!(few.prefixes.few.is_some());
+            prop_assert!(trie.prefixes.few.is_none());
+            let mut queries = names;
+            for (bytes, _) in &patterns {
+                queries.push(bytes.clone());
+                queries.push([bytes.as_slice(), b"a_\xff"].concat());
+                queries.push(bytes[..bytes.len().saturating_sub(1)].to_vec());
+            }
+            for name in &queries {
+                prop_assert_eq!(few.classify(name), trie.classify(name), "{:?}", name);
+            }
+        }
 
         #[test]
         fn matches_a_brute_force_longest_match(
