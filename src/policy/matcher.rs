@@ -746,7 +746,7 @@ impl MatcherBuilder {
                 stack.push((child, depth + 1, byte));
             }
         }
-        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        prefixes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         let few = prefixes.iter().map(|(prefix, answer)| {
             let head = &prefix[..prefix.len().min(8)];
             let mut head_bytes = [0; 8];
