@@ -128,6 +128,27 @@ fn to_lower_word(x: u64) -> u64 {
     x | upper >> 2
 }
 
+/// Copies `from` into `to` (of the same length) with ASCII capitals made
+/// lowercase: `to_ascii_lowercase` a word at a time, the last word
+/// overlapping the one before (it writes the same bytes twice).
+#[inline]
+pub(crate) fn copy_lowercase(from: &[u8], to: &mut [u8]) {
+    let len = from.len();
+    debug_assert_eq!(len, to.len());
+    if len < 8 {
+        for (to, from) in to.iter_mut().zip(from) {
+            *to = from.to_ascii_lowercase();
+        }
+        return;
+    }
+    let mut at = 0;
+    while at + 8 < len {
+        to[at..at + 8].copy_from_slice(&to_lower_word(word_at(from, at)).to_le_bytes());
+        at += 8;
+    }
+    to[len - 8..].copy_from_slice(&to_lower_word(word_at(from, len - 8)).to_le_bytes());
+}
+
 /// Whether `a` and `b` are equal ignoring ASCII case: `eq_ignore_ascii_case`
 /// eight bytes at a time. Category and attribute names are compared on
 /// every request; the standard comparison folds one byte at a time.
@@ -271,6 +292,19 @@ mod tests {
         assert!(!eq_ignore_case(b"statistics", b"statistic"));
         assert!(!eq_ignore_case(b"@[`{", b"`{@["));
         assert!(eq_ignore_case(b"", b""));
+    }
+
+    #[test]
+    fn copies_in_lowercase_like_the_standard_library() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        for len in 0..40 {
+            for start in (0..256 - len).step_by(7) {
+                let from = &all[start..start + len];
+                let mut to = vec![0u8; len];
+                copy_lowercase(from, &mut to);
+                assert_eq!(to, from.to_ascii_lowercase(), "{from:?}");
+            }
+        }
     }
 
     #[test]

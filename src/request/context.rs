@@ -47,9 +47,14 @@ impl RequestContext {
     };
 
     pub(crate) fn new(uri: &Uri, headers: &HeaderMap) -> Self {
-        let scheme = match uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("https") => Scheme::Https,
-            Some(s) if s.eq_ignore_ascii_case("http") => Scheme::Http,
+        // `http` parses `http` and `https` in any case into its standard
+        // schemes, which compare without reading a byte; other schemes are
+        // compared as text.
+        let scheme = match uri.scheme() {
+            Some(s) if *s == http::uri::Scheme::HTTPS => Scheme::Https,
+            Some(s) if *s == http::uri::Scheme::HTTP => Scheme::Http,
+            Some(s) if s.as_str().eq_ignore_ascii_case("https") => Scheme::Https,
+            Some(s) if s.as_str().eq_ignore_ascii_case("http") => Scheme::Http,
             _ => Scheme::Unknown,
         };
         // `Authority::host` re-parses the authority with iterators; the
@@ -66,8 +71,7 @@ impl RequestContext {
         if let Some(host) = host {
             let host = ascii::trim_wsp(host);
             if !host.is_empty() && host.len() <= MAX_HOST_LEN {
-                ctx.host[..host.len()].copy_from_slice(host);
-                ctx.host[..host.len()].make_ascii_lowercase();
+                ascii::copy_lowercase(host, &mut ctx.host[..host.len()]);
                 ctx.host_len = host.len() as u8;
             }
         }
@@ -105,6 +109,11 @@ impl RequestContext {
 
 /// `user@example.com:8080` → `example.com`, for a validated URI authority.
 fn authority_host(authority: &[u8]) -> &[u8] {
+    // Most authorities hold no user info: the word-wide search says so
+    // before the backward one looks for the last `@`.
+    if ascii::find_byte(authority, b'@').is_none() {
+        return strip_port(authority);
+    }
     let host_port = match memchr::memrchr(b'@', authority) {
         Some(at) => &authority[at + 1..],
         None => authority,
@@ -120,7 +129,7 @@ fn strip_port(host: &[u8]) -> &[u8] {
             None => host,
         };
     }
-    match memchr::memchr(b':', host) {
+    match ascii::find_byte(host, b':') {
         Some(colon) => &host[..colon],
         None => host,
     }
