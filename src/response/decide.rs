@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::header::SET_COOKIE;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 
 use super::jar::ResponseJar;
 use crate::ascii;
@@ -36,7 +36,9 @@ pub(super) struct Pass {
     pub(super) undeclared: u64,
     /// Whether a line past the first 64 has such a name.
     pub(super) undeclared_late: bool,
-    sets_consent: bool,
+    /// Whether a line sets the consent cookie, so that the response's
+    /// own consent may decide instead of the request's.
+    pub(super) sets_consent: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +75,7 @@ impl<'a> Judge<'a> {
     /// sets the consent cookie, the visitor just chose, and that choice
     /// decides this response (rule 1): every line is judged again under it.
     pub(super) fn decide(&mut self, headers: &HeaderMap) -> Pass {
-        let pass = self.judge_all(headers);
+        let pass = self.judge_all(headers.get_all(SET_COOKIE).iter());
         if !pass.sets_consent {
             return pass;
         }
@@ -87,12 +89,16 @@ impl<'a> Judge<'a> {
                 .under_gpc(granted, self.gpc)
                 .union(self.policy.exempt());
         }
-        self.judge_all(headers)
+        self.judge_all(headers.get_all(SET_COOKIE).iter())
     }
 
-    fn judge_all(&mut self, headers: &HeaderMap) -> Pass {
+    /// Judges `values`, the `Set-Cookie` values in order, under the
+    /// consent as it stands: the first pass of [`decide`](Self::decide),
+    /// which is the whole of it unless the response sets the consent
+    /// cookie (`sets_consent`).
+    pub(super) fn judge_all<'v>(&mut self, values: impl Iterator<Item = &'v HeaderValue>) -> Pass {
         let mut pass = Pass::default();
-        for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
+        for (index, value) in values.enumerate() {
             let (verdict, undeclared) = self.judge(value.as_bytes());
             pass.lines += 1;
             if undeclared {

@@ -19,8 +19,8 @@ mod strip;
 
 pub(crate) use self::purge::purge;
 
-use http::header::SET_COOKIE;
-use http::HeaderMap;
+use http::header::{Entry, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
 
 use self::decide::{Judge, Pass, Verdict};
 use crate::observe::Observer;
@@ -45,11 +45,34 @@ pub(crate) fn filter_set_cookies(
     observer: &Observer,
 ) -> Grants {
     let mut judge = Judge::new(policy, granted, ctx, gpc);
+    // Most responses are judged under the request's consent: then the
+    // lines are judged and stripped through one entry of the map, one
+    // lookup of the name instead of two. `HeaderMap::entry` grows a full
+    // map, so a full map takes the general path (see `strip`).
+    if headers.keys_len() < headers.capacity() {
+        let Entry::Occupied(entry) = headers.entry(SET_COOKIE) else {
+            return judge.granted();
+        };
+        let pass = judge.judge_all(entry.iter());
+        if !pass.sets_consent {
+            if needs_report(&pass, observer) {
+                report(entry.iter(), policy, &mut judge, &pass, observer);
+            }
+            if pass.stripped_any {
+                strip::strip_entry(entry, &mut judge, pass.kept, pass.lines);
+            }
+            return judge.granted();
+        }
+    }
     let pass = judge.decide(headers);
-    if observer.wants_every_line()
-        || (observer.wants_undeclared() && (pass.undeclared != 0 || pass.undeclared_late))
-    {
-        report(headers, policy, &mut judge, &pass, observer);
+    if needs_report(&pass, observer) {
+        report(
+            headers.get_all(SET_COOKIE).iter(),
+            policy,
+            &mut judge,
+            &pass,
+            observer,
+        );
     }
     if pass.stripped_any {
         strip::strip(headers, &mut judge, pass.kept, pass.lines);
@@ -57,20 +80,26 @@ pub(crate) fn filter_set_cookies(
     judge.granted()
 }
 
+/// Whether `pass` has lines to report to `observer`.
+fn needs_report(pass: &Pass, observer: &Observer) -> bool {
+    observer.wants_every_line()
+        || (observer.wants_undeclared() && (pass.undeclared != 0 || pass.undeclared_late))
+}
+
 /// Reports the lines of the final pass to `observer`, before the strip
 /// removes any: only those with an undeclared name, unless the observer
 /// counts every line. Runs only when there is one to report, so the steady
 /// state (every name declared, no counters) pays a bit test per line.
 #[cold]
-fn report(
-    headers: &HeaderMap,
+fn report<'v>(
+    values: impl Iterator<Item = &'v HeaderValue>,
     policy: &Policy,
     judge: &mut Judge<'_>,
     pass: &Pass,
     observer: &Observer,
 ) {
     let every = observer.wants_every_line();
-    for (index, value) in headers.get_all(SET_COOKIE).iter().enumerate() {
+    for (index, value) in values.enumerate() {
         let line = value.as_bytes();
         let kept = if index < 64 {
             if !every && pass.undeclared & (1 << index) == 0 {

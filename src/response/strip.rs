@@ -1,7 +1,7 @@
 //! Stripping: put back only the kept `Set-Cookie` values, in order, without
 //! allocating.
 
-use http::header::{Entry, SET_COOKIE};
+use http::header::{Entry, OccupiedEntry, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
@@ -24,26 +24,13 @@ const INLINE_KEPT: usize = 64;
 /// insert), so a full map takes the slower path: remove the name first,
 /// which frees a slot, then insert it again.
 pub(super) fn strip(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u64, lines: usize) {
-    let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
     if headers.keys_len() < headers.capacity() {
-        let Entry::Occupied(mut entry) = headers.entry(SET_COOKIE) else {
-            return;
-        };
-        take_kept(entry.iter_mut(), judge, kept_bits, lines, &mut kept);
-        let mut kept = kept.drain(..);
-        match kept.next() {
-            Some(first) => {
-                entry.insert(first);
-                for value in kept {
-                    entry.append(value);
-                }
-            }
-            None => {
-                entry.remove();
-            }
+        if let Entry::Occupied(entry) = headers.entry(SET_COOKIE) {
+            strip_entry(entry, judge, kept_bits, lines);
         }
         return;
     }
+    let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
     let values = headers
         .iter_mut()
         .filter_map(|(name, value)| (name == SET_COOKIE).then_some(value));
@@ -68,6 +55,29 @@ pub(super) fn strip(headers: &mut HeaderMap, judge: &mut Judge<'_>, kept_bits: u
             for value in kept {
                 entry.append(value);
             }
+        }
+    }
+}
+
+/// [`strip`] through the `Set-Cookie` entry, which the caller looked up.
+pub(super) fn strip_entry(
+    mut entry: OccupiedEntry<'_, HeaderValue>,
+    judge: &mut Judge<'_>,
+    kept_bits: u64,
+    lines: usize,
+) {
+    let mut kept: SmallVec<[HeaderValue; INLINE_KEPT]> = SmallVec::new();
+    take_kept(entry.iter_mut(), judge, kept_bits, lines, &mut kept);
+    let mut kept = kept.drain(..);
+    match kept.next() {
+        Some(first) => {
+            entry.insert(first);
+            for value in kept {
+                entry.append(value);
+            }
+        }
+        None => {
+            entry.remove();
         }
     }
 }
