@@ -46,6 +46,7 @@ impl RequestContext {
         scheme: Scheme::Unknown,
     };
 
+    #[inline]
     pub(crate) fn new(uri: &Uri, headers: &HeaderMap) -> Self {
         // `http` parses `http` and `https` in any case into its standard
         // schemes, which compare without reading a byte; other schemes are

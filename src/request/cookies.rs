@@ -162,6 +162,7 @@ impl CookieScan {
     /// consent reader does not search the headers again. `gpc` says whether
     /// the request carries `Sec-GPC: 1`. Returns the reading and what the
     /// consent grants (`Sec-GPC` applied).
+    #[inline]
     pub(crate) fn read(policy: &Policy, headers: &HeaderMap, gpc: bool) -> (Reading, Grants, Self) {
         let settings = policy.revocation();
         let mut scan = Self::default();
