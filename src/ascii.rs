@@ -12,19 +12,28 @@ pub(crate) fn trim_wsp(bytes: &[u8]) -> &[u8] {
 }
 
 /// Strips leading SP and HTAB.
-pub(crate) fn trim_wsp_start(mut bytes: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = bytes {
-        bytes = rest;
+#[inline]
+pub(crate) fn trim_wsp_start(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().position(|&b| !is_wsp(b)) {
+        Some(start) => &bytes[start..],
+        None => &[],
     }
-    bytes
 }
 
 /// Strips trailing SP and HTAB.
-pub(crate) fn trim_wsp_end(mut bytes: &[u8]) -> &[u8] {
-    while let [rest @ .., b' ' | b'\t'] = bytes {
-        bytes = rest;
+#[inline]
+pub(crate) fn trim_wsp_end(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().rposition(|&b| !is_wsp(b)) {
+        Some(last) => &bytes[..=last],
+        None => &[],
     }
-    bytes
+}
+
+/// SP or HTAB. Most bytes a trim looks at are above SP, which one
+/// comparison tells.
+#[inline]
+fn is_wsp(byte: u8) -> bool {
+    byte <= b' ' && (byte == b' ' || byte == b'\t')
 }
 
 /// Whether `byte` is a control character as Chromium counts them when it
