@@ -66,7 +66,9 @@ fn zero_bytes(x: u64) -> u64 {
 /// Every `Set-Cookie` name goes through here: eight bytes at a time, with
 /// the bit tricks that tell whether a word holds a byte below 0x20 or a
 /// 0x7F (exact for the question "is there one", which is all it asks).
-/// A short tail is padded with a byte that is no control character.
+/// Inlined: it runs on every `Set-Cookie` name, most of which take one
+/// word.
+#[inline]
 pub(crate) fn has_ctl(bytes: &[u8]) -> bool {
     let word_has_ctl = |x: u64| {
         // A byte below 0x20 borrows into its high bit, unless that bit was
