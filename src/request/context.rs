@@ -110,10 +110,18 @@ impl RequestContext {
 
 /// `user@example.com:8080` → `example.com`, for a validated URI authority.
 fn authority_host(authority: &[u8]) -> &[u8] {
-    // Most authorities hold no user info: the word-wide search says so
-    // before the backward one looks for the last `@`.
-    if ascii::find_byte(authority, b'@').is_none() {
-        return strip_port(authority);
+    // Most authorities are a host, maybe with a port: one word-wide search
+    // for the first `@` or `:` tells. User info (`user:pw@`) may hold
+    // either, so an `@` anywhere sends it to the backward search for the
+    // last one.
+    match ascii::find_either(authority, b'@', b':') {
+        None => return authority,
+        Some(at) if authority[at] == b':' && authority.first() != Some(&b'[') => {
+            if ascii::find_byte(&authority[at..], b'@').is_none() {
+                return &authority[..at];
+            }
+        }
+        Some(_) => {}
     }
     let host_port = match memchr::memrchr(b'@', authority) {
         Some(at) => &authority[at + 1..],
