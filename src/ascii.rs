@@ -191,6 +191,7 @@ pub(crate) fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
 /// at a time with no early exit inside a block, which the compiler turns
 /// into a few vector instructions; a short tail is covered by one more,
 /// overlapping block.
+#[inline]
 pub(crate) fn has_ctl_except_tab(bytes: &[u8]) -> bool {
     const BLOCK: usize = 16;
     fn block_has_ctl(block: &[u8]) -> bool {
