@@ -381,6 +381,11 @@ impl Prefixes {
             return best;
         };
         let last = last_word(name);
+        let root = self.root[usize::from(first)];
+        if root == NO_NODE {
+            // No prefix starts with the name's first byte.
+            return best;
+        }
         if let Some(few) = &self.few {
             let head = next_word(name, last);
             // Longest first: the first prefix that matches is the longest.
@@ -394,7 +399,7 @@ impl Prefixes {
         // The name past the path matched so far, which leads to `node`:
         // never empty here, and its first byte is the first of the label.
         let mut rest = name;
-        let Some(mut node) = self.nodes.get(self.root[usize::from(first)] as usize) else {
+        let Some(mut node) = self.nodes.get(root as usize) else {
             return best;
         };
         loop {

@@ -171,7 +171,9 @@ pub(crate) fn is_deletion(line: &[u8], ctx: &RequestContext, now: impl FnOnce() 
 fn expiry_attributes(line: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
     let mut max_age = None;
     let mut expires = None;
-    let Some(pair_len) = ascii::find_byte(line, b';') else {
+    // A tracker's value is long: `memchr` crosses it in vector steps; the
+    // attributes after it are short, for the eight-byte search.
+    let Some(pair_len) = memchr::memchr(b';', line) else {
         return (None, None);
     };
     for attribute in attributes(line, pair_len) {
