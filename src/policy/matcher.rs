@@ -392,7 +392,8 @@ impl Prefixes {
             let found = few.iter().find(|prefix| {
                 (head ^ prefix.head) << prefix.head_shift == 0
                     && prefix.len as usize <= name.len()
-                    && (prefix.len <= 8 || self.few_tail_matches(prefix, &name[8..]))
+                    && (prefix.len <= 8
+                        || self.tail_matches(prefix.tail_start, prefix.len, &name[8..]))
             });
             return found.map_or(best, |prefix| prefix.answer);
         }
@@ -412,7 +413,13 @@ impl Prefixes {
             {
                 break;
             }
-            if label_len > 8 && !self.tail_matches(node, rest.get(8..).unwrap_or_default()) {
+            if label_len > 8
+                && !self.tail_matches(
+                    node.tail_start,
+                    node.label_len,
+                    rest.get(8..).unwrap_or_default(),
+                )
+            {
                 break;
             }
             rest = rest.get(label_len..).unwrap_or_default();
@@ -441,26 +448,15 @@ impl Prefixes {
         best
     }
 
-    /// Whether `rest`, the name past its first eight bytes, starts with
-    /// the rest of `prefix`. Out of line: most prefixes fit in their head.
+    /// Whether `rest`, the name past the first eight bytes of a label
+    /// (`label_len` long, its bytes past the eighth at `tail_start` in
+    /// `tails`), starts with the rest of the label. Out of line: most
+    /// labels fit in their head.
     #[cold]
     #[inline(never)]
-    fn few_tail_matches(&self, prefix: &FewPrefix, rest: &[u8]) -> bool {
-        let start = prefix.tail_start as usize;
-        let tail_len = (prefix.len as usize).saturating_sub(8);
-        self.tails
-            .get(start..start + tail_len)
-            .is_some_and(|tail| starts_with(rest, tail))
-    }
-
-    /// Whether `rest`, the name past the first eight bytes of `node`'s
-    /// label, starts with the rest of the label. Out of line: most labels
-    /// fit in their head.
-    #[cold]
-    #[inline(never)]
-    fn tail_matches(&self, node: &Node, rest: &[u8]) -> bool {
-        let start = node.tail_start as usize;
-        let tail_len = (node.label_len as usize).saturating_sub(8);
+    fn tail_matches(&self, tail_start: u32, label_len: u32, rest: &[u8]) -> bool {
+        let start = tail_start as usize;
+        let tail_len = (label_len as usize).saturating_sub(8);
         self.tails
             .get(start..start + tail_len)
             .is_some_and(|tail| starts_with(rest, tail))
@@ -629,10 +625,17 @@ impl MatcherBuilder {
         }
     }
 
-    /// Every exact name with its answer. Iterative on purpose: a name may
-    /// be thousands of bytes long.
+    /// Every exact name with its answer.
     fn exact_names(&self) -> Vec<(Vec<u8>, Option<Match>)> {
-        let mut names = Vec::new();
+        self.patterns(false, usize::MAX).unwrap_or_default()
+    }
+
+    /// Every pattern of one kind with its answer, depth first: the exact
+    /// names, or the prefixes but the empty one. `None` once there are more
+    /// than `limit`. Iterative on purpose: a name may be thousands of bytes
+    /// long.
+    fn patterns(&self, prefixes: bool, limit: usize) -> Option<Vec<(Vec<u8>, Option<Match>)>> {
+        let mut found = Vec::new();
         let mut path = Vec::new();
         // (node, length of its name, the byte that leads to it)
         let mut stack = vec![(0usize, 0usize, 0u8)];
@@ -642,14 +645,22 @@ impl MatcherBuilder {
                 path.push(byte);
             }
             let node = &self.nodes[at];
-            if let Some(answer) = node.exact {
-                names.push((path.clone(), answer.get()));
+            let answer = if prefixes {
+                node.prefix.filter(|_| depth > 0)
+            } else {
+                node.exact
+            };
+            if let Some(answer) = answer {
+                if found.len() == limit {
+                    return None;
+                }
+                found.push((path.clone(), answer.get()));
             }
             for (&byte, &child) in &node.children {
                 stack.push((child, depth + 1, byte));
             }
         }
-        names
+        Some(found)
     }
 
     /// The trie of the prefixes, chains of single-child nodes compressed
@@ -697,12 +708,10 @@ impl MatcherBuilder {
                 }
                 queue.push_back((Some(nodes.len()), end));
                 first.push(byte);
-                let head = &label[..label.len().min(8)];
-                let mut head_bytes = [0; 8];
-                head_bytes[..head.len()].copy_from_slice(head);
+                let (head, head_shift) = head_of(&label);
                 nodes.push(Node {
-                    head: u64::from_le_bytes(head_bytes),
-                    head_shift: 64 - 8 * to_u32(head.len()),
+                    head,
+                    head_shift,
                     label_len: to_u32(label.len()),
                     tail_start: to_u32(tails.len()),
                     children_start: 0,
@@ -730,37 +739,17 @@ impl MatcherBuilder {
 
     /// The prefixes as a list, longest first, if there are at most
     /// [`FEW_PREFIXES`] (the empty prefix apart); their bytes past the
-    /// eighth are added to `tails`. Iterative, as [`exact_names`](Self::exact_names).
+    /// eighth are added to `tails`.
     fn few_prefixes(&self, tails: &mut Vec<u8>) -> Option<Box<[FewPrefix]>> {
-        let mut prefixes: Vec<(Vec<u8>, Option<Match>)> = Vec::new();
-        let mut path = Vec::new();
-        let mut stack = vec![(0usize, 0usize, 0u8)];
-        while let Some((at, depth, byte)) = stack.pop() {
-            path.truncate(depth.saturating_sub(1));
-            if depth > 0 {
-                path.push(byte);
-            }
-            let node = &self.nodes[at];
-            if let (Some(answer), 1..) = (node.prefix, depth) {
-                if prefixes.len() == FEW_PREFIXES {
-                    return None;
-                }
-                prefixes.push((path.clone(), answer.get()));
-            }
-            for (&byte, &child) in &node.children {
-                stack.push((child, depth + 1, byte));
-            }
-        }
+        let mut prefixes = self.patterns(true, FEW_PREFIXES)?;
         prefixes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         let few = prefixes.iter().map(|(prefix, answer)| {
-            let head = &prefix[..prefix.len().min(8)];
-            let mut head_bytes = [0; 8];
-            head_bytes[..head.len()].copy_from_slice(head);
+            let (head, head_shift) = head_of(prefix);
             let tail_start = to_u32(tails.len());
             tails.extend_from_slice(prefix.get(8..).unwrap_or_default());
             FewPrefix {
-                head: u64::from_le_bytes(head_bytes),
-                head_shift: 64 - 8 * to_u32(head.len()),
+                head,
+                head_shift,
                 len: to_u32(prefix.len()),
                 tail_start,
                 answer: *answer,
@@ -768,6 +757,15 @@ impl MatcherBuilder {
         });
         Some(few.collect())
     }
+}
+
+/// A label's first bytes, up to eight, as a little-endian word, and the
+/// shift that keeps only those bytes of a word (see [`Node::head_shift`]).
+fn head_of(label: &[u8]) -> (u64, u32) {
+    let head = &label[..label.len().min(8)];
+    let mut bytes = [0; 8];
+    bytes[..head.len()].copy_from_slice(head);
+    (u64::from_le_bytes(bytes), 64 - 8 * to_u32(head.len()))
 }
 
 fn to_u32(n: usize) -> u32 {
