@@ -250,25 +250,33 @@ pub(crate) fn starts_with_ignore_case(bytes: &[u8], prefix: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn has_ctl_finds_exactly_the_control_characters() {
+    /// Calls `check` with `fill` repeated 0 to 19 times and one byte of
+    /// every value at every place in it, with that place.
+    fn each_byte_at_each_place(fill: u8, mut check: impl FnMut(Vec<u8>, usize)) {
         for len in 0..20 {
             for at in 0..len {
                 for byte in 0..=255u8 {
-                    let mut bytes = vec![b'x'; len];
+                    let mut bytes = vec![fill; len];
                     bytes[at] = byte;
-                    // Neighbours that sit next to the ranges' edges.
-                    if at > 0 {
-                        bytes[at - 1] = 0x80;
-                    }
-                    if at + 1 < len {
-                        bytes[at + 1] = 0x20;
-                    }
-                    let expected = bytes.iter().any(|&b| is_ctl(b));
-                    assert_eq!(has_ctl(&bytes), expected, "{bytes:?}");
+                    check(bytes, at);
                 }
             }
         }
+    }
+
+    #[test]
+    fn has_ctl_finds_exactly_the_control_characters() {
+        each_byte_at_each_place(b'x', |mut bytes, at| {
+            // Neighbours that sit next to the ranges' edges.
+            if at > 0 {
+                bytes[at - 1] = 0x80;
+            }
+            if at + 1 < bytes.len() {
+                bytes[at + 1] = 0x20;
+            }
+            let expected = bytes.iter().any(|&b| is_ctl(b));
+            assert_eq!(has_ctl(&bytes), expected, "{bytes:?}");
+        });
         assert!(!has_ctl(b""));
         assert!(!has_ctl("\u{00a0}name\u{3000}\u{feff}".as_bytes()));
     }
@@ -276,30 +284,25 @@ mod tests {
     #[test]
     fn compares_ignoring_ascii_case_exactly_like_the_standard_library() {
         // Every byte value against its neighbours and its other case, at
-        // every position of names from 0 to 20 bytes.
-        for len in 0..20 {
-            for at in 0..len {
-                for byte in 0..=255u8 {
-                    let mut a = vec![b'k'; len];
-                    a[at] = byte;
-                    for other in [
-                        byte,
-                        byte ^ 0x20,
-                        byte.wrapping_add(1),
-                        byte.wrapping_sub(1),
-                        byte ^ 0x80,
-                    ] {
-                        let mut b = a.clone();
-                        b[at] = other;
-                        assert_eq!(
-                            eq_ignore_case(&a, &b),
-                            a.eq_ignore_ascii_case(&b),
-                            "{a:?} {b:?}"
-                        );
-                    }
-                }
+        // every place of names from 0 to 19 bytes.
+        each_byte_at_each_place(b'k', |a, at| {
+            let byte = a[at];
+            for other in [
+                byte,
+                byte ^ 0x20,
+                byte.wrapping_add(1),
+                byte.wrapping_sub(1),
+                byte ^ 0x80,
+            ] {
+                let mut b = a.clone();
+                b[at] = other;
+                assert_eq!(
+                    eq_ignore_case(&a, &b),
+                    a.eq_ignore_ascii_case(&b),
+                    "{a:?} {b:?}"
+                );
             }
-        }
+        });
         assert!(eq_ignore_case(b"Statistics", b"sTATISTICS"));
         assert!(!eq_ignore_case(b"statistics", b"statistic"));
         assert!(!eq_ignore_case(b"@[`{", b"`{@["));
