@@ -76,6 +76,13 @@ impl<'a> Judge<'a> {
     /// decides this response (rule 1): every line is judged again under it.
     pub(super) fn decide(&mut self, headers: &HeaderMap) -> Pass {
         let pass = self.judge_all(headers.get_all(SET_COOKIE).iter());
+        self.decide_after(headers, pass)
+    }
+
+    /// [`decide`](Self::decide) given its first pass, `pass`, over the
+    /// `Set-Cookie` lines of `headers`: nothing more unless a line sets the
+    /// consent cookie.
+    pub(super) fn decide_after(&mut self, headers: &HeaderMap, pass: Pass) -> Pass {
         if !pass.sets_consent {
             return pass;
         }

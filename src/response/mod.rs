@@ -49,7 +49,7 @@ pub(crate) fn filter_set_cookies(
     // lines are judged and stripped through one entry of the map, one
     // lookup of the name instead of two. `HeaderMap::entry` grows a full
     // map, so a full map takes the general path (see `strip`).
-    if headers.keys_len() < headers.capacity() {
+    let first_pass = if headers.keys_len() < headers.capacity() {
         let Entry::Occupied(entry) = headers.entry(SET_COOKIE) else {
             return judge.granted();
         };
@@ -63,8 +63,16 @@ pub(crate) fn filter_set_cookies(
             }
             return judge.granted();
         }
-    }
-    let pass = judge.decide(headers);
+        Some(pass)
+    } else {
+        None
+    };
+    // The response sets the consent cookie (its lines are judged again
+    // under it), or the map is full.
+    let pass = match first_pass {
+        Some(pass) => judge.decide_after(headers, pass),
+        None => judge.decide(headers),
+    };
     if needs_report(&pass, observer) {
         report(
             headers.get_all(SET_COOKIE).iter(),
